@@ -1,0 +1,330 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"attest"
+	"attest/journal"
+	"attest/sqlite"
+)
+
+// Store keeps users, suppliers, the request-type catalogue and the usage agreement.
+type Store struct {
+	db *sqlite.DB
+	// Accounts and Addresses throttle failed sign-ins per username and per client address.
+	Accounts  *Throttle
+	Addresses *Throttle
+	// TokenTTL is how long an API token lives.
+	TokenTTL time.Duration
+}
+
+// NewStore returns a Store over db: 5 failed sign-ins per account and 20 per address within
+// 15 minutes, API tokens valid for 24 hours.
+func NewStore(db *sqlite.DB) *Store {
+	return &Store{
+		db:        db,
+		Accounts:  NewThrottle(5, 15*time.Minute),
+		Addresses: NewThrottle(20, 15*time.Minute),
+		TokenTTL:  24 * time.Hour,
+	}
+}
+
+var (
+	keyRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+)
+
+// ValidKey reports whether s is a valid supplier or request-type key: lower-case letters,
+// digits, '-' and '_', starting with a letter or digit, at most 64 characters.
+func ValidKey(s string) bool { return keyRE.MatchString(s) }
+
+func forbid(actor *User, roles ...Role) error {
+	if !actor.Has(roles...) {
+		return attest.Errorf(attest.EFORBIDDEN, "You do not have permission to do this.")
+	}
+	return nil
+}
+
+// NewUser is what creating a user takes.
+type NewUser struct {
+	Username    string
+	DisplayName string
+	Password    string
+	Roles       []Role
+	Supplier    string
+}
+
+// CreateUser adds a user. Only admins (or the command line) may.
+// Errors: EFORBIDDEN, EINVALID (with fields), ECONFLICT for a taken username.
+func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, error) {
+	if err := forbid(actor, RoleAdmin); err != nil {
+		return nil, err
+	}
+	in.Username = strings.TrimSpace(in.Username)
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	in.Supplier = strings.TrimSpace(in.Supplier)
+	fields := map[string]string{}
+	switch {
+	case in.Username == "":
+		fields["username"] = "required"
+	case !usernameRE.MatchString(in.Username):
+		fields["username"] = "letters, digits, '.', '_', '@' and '-' only, at most 64 characters"
+	}
+	if in.DisplayName == "" {
+		in.DisplayName = in.Username
+	}
+	if utf8.RuneCountInString(in.DisplayName) > 100 {
+		fields["display_name"] = "at most 100 characters"
+	}
+	if n := utf8.RuneCountInString(in.Password); n < 8 || n > 256 {
+		fields["password"] = "between 8 and 256 characters"
+	}
+	if len(in.Roles) == 0 {
+		fields["roles"] = "at least one role is required"
+	}
+	roles := []Role{}
+	for _, r := range in.Roles {
+		if !r.Valid() {
+			fields["roles"] = fmt.Sprintf("unknown role %q (one of agent, knowledge_manager, trainer, auditor, admin)", r)
+			break
+		}
+		if !containsRole(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	isAgent := containsRole(roles, RoleAgent)
+	if isAgent && in.Supplier == "" {
+		fields["supplier"] = "an agent must belong to a supplier"
+	}
+	var supplierID sql.NullInt64
+	if in.Supplier != "" {
+		id, err := s.supplierID(ctx, s.db.Read, in.Supplier)
+		if err != nil {
+			return nil, err
+		}
+		if id == 0 {
+			fields["supplier"] = fmt.Sprintf("unknown supplier %q", in.Supplier)
+		}
+		supplierID = sql.NullInt64{Int64: id, Valid: id != 0}
+	}
+	if len(fields) > 0 {
+		return nil, attest.FieldError(fields)
+	}
+	hash, err := hashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)`, in.Username).Scan(&exists); err != nil {
+			return fmt.Errorf("accounts: create user: %w", err)
+		}
+		if exists {
+			return &attest.Error{Code: attest.ECONFLICT, Message: fmt.Sprintf("The username %q is taken.", in.Username),
+				Fields: map[string]string{"username": "already taken"}}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at)
+			VALUES (?, ?, ?, ?, ?)`, in.Username, in.DisplayName, hash, supplierID, sqlite.Now())
+		if err != nil {
+			return fmt.Errorf("accounts: create user: %w", err)
+		}
+		id, _ = res.LastInsertId()
+		for _, r := range roles {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role) VALUES (?, ?)`, id, r); err != nil {
+				return fmt.Errorf("accounts: create user: %w", err)
+			}
+		}
+		return journal.Append(ctx, tx, actor.Username, "user.create", "user:"+in.Username, journal.Change{After: map[string]any{
+			"username": in.Username, "display_name": in.DisplayName, "roles": roles, "supplier": in.Supplier}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.UserByID(ctx, id)
+}
+
+// SetRoles replaces a user's roles. Only admins may. Errors: EFORBIDDEN, ENOTFOUND, EINVALID.
+func (s *Store) SetRoles(ctx context.Context, actor *User, username string, roles []Role) error {
+	if err := forbid(actor, RoleAdmin); err != nil {
+		return err
+	}
+	u, err := s.UserByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	if len(roles) == 0 {
+		return attest.FieldError(map[string]string{"roles": "at least one role is required"})
+	}
+	for _, r := range roles {
+		if !r.Valid() {
+			return attest.FieldError(map[string]string{"roles": fmt.Sprintf("unknown role %q", r)})
+		}
+	}
+	if containsRole(roles, RoleAgent) && u.Supplier == "" {
+		return attest.FieldError(map[string]string{"roles": "an agent must belong to a supplier; this user has none"})
+	}
+	if u.ID == actor.ID && !containsRole(roles, RoleAdmin) {
+		return attest.FieldError(map[string]string{"roles": "you cannot remove your own admin role"})
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = ?`, u.ID); err != nil {
+			return fmt.Errorf("accounts: set roles: %w", err)
+		}
+		for _, r := range roles {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)`, u.ID, r); err != nil {
+				return fmt.Errorf("accounts: set roles: %w", err)
+			}
+		}
+		return journal.Append(ctx, tx, actor.Username, "user.roles", "user:"+u.Username,
+			journal.Change{Before: u.Roles, After: roles})
+	})
+}
+
+func containsRole(rs []Role, r Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// userQuery loads everything a request needs to know about its actor in one statement.
+const userQuery = `SELECT u.id, u.username, u.display_name,
+	(SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
+	COALESCE(s.key, ''), COALESCE(s.id, 0), COALESCE(s.name, ''),
+	COALESCE((SELECT group_concat(rt.key) FROM supplier_request_types srt JOIN request_types rt ON rt.id = srt.request_type_id WHERE srt.supplier_id = u.supplier_id), ''),
+	COALESCE((SELECT MAX(version) FROM agreements), 0) > 0 AND NOT EXISTS (
+		SELECT 1 FROM agreement_acceptances a WHERE a.user_id = u.id AND a.version = (SELECT MAX(version) FROM agreements))
+	FROM users u LEFT JOIN suppliers s ON s.id = u.supplier_id`
+
+func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+	var u User
+	var roles sql.NullString
+	var fulfils string
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.Supplier, &u.SupplierID, &u.SupplierName, &fulfils, &u.AgreementPending); err != nil {
+		return nil, err
+	}
+	for _, r := range strings.Split(roles.String, ",") {
+		if r != "" {
+			u.Roles = append(u.Roles, Role(r))
+		}
+	}
+	if fulfils != "" {
+		u.Fulfils = strings.Split(fulfils, ",")
+	}
+	return &u, nil
+}
+
+func (s *Store) userWhere(ctx context.Context, where string, arg any) (*User, error) {
+	u, err := scanUser(s.db.Read.QueryRowContext(ctx, userQuery+" WHERE "+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "No such user.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("accounts: load user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByID returns the user with id. Errors: ENOTFOUND.
+func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
+	return s.userWhere(ctx, "u.id = ?", id)
+}
+
+// UserByUsername returns the user named username (case-insensitive). Errors: ENOTFOUND.
+func (s *Store) UserByUsername(ctx context.Context, username string) (*User, error) {
+	return s.userWhere(ctx, "u.username = ? COLLATE NOCASE", username)
+}
+
+// Users lists every user, by username.
+func (s *Store) Users(ctx context.Context) ([]*User, error) {
+	rows, err := s.db.Read.QueryContext(ctx, userQuery+" ORDER BY u.username")
+	if err != nil {
+		return nil, fmt.Errorf("accounts: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []*User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("accounts: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Authenticate checks a username and password, throttling failures per account and per
+// address. Errors: EUNAUTH for a wrong username or password, ETHROTTLED (with RetryAfter).
+func (s *Store) Authenticate(ctx context.Context, username, password, addr string) (*User, error) {
+	acct := strings.ToLower(strings.TrimSpace(username))
+	if w := max(s.Accounts.Wait(acct), s.Addresses.Wait(addr)); w > 0 {
+		secs := int(w.Seconds()) + 1
+		return nil, &attest.Error{Code: attest.ETHROTTLED, RetryAfter: secs,
+			Message: fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", secs)}
+	}
+	var id int64
+	var hash string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE username = ? COLLATE NOCASE`, acct).Scan(&id, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("accounts: authenticate: %w", err)
+	}
+	if err != nil {
+		hash = dummyHash
+	}
+	if !checkPassword(hash, password) || id == 0 {
+		s.Accounts.Fail(acct)
+		s.Addresses.Fail(addr)
+		return nil, attest.Errorf(attest.EUNAUTH, "Wrong username or password.")
+	}
+	s.Accounts.Reset(acct)
+	return s.UserByID(ctx, id)
+}
+
+// IssueToken creates an API token for u. Only its hash is stored.
+func (s *Store) IssueToken(ctx context.Context, u *User) (string, time.Time, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", time.Time{}, fmt.Errorf("accounts: token: %w", err)
+	}
+	token := hex.EncodeToString(raw)
+	expires := time.Now().UTC().Add(s.TokenTTL).Truncate(time.Second)
+	sum := sha256.Sum256([]byte(token))
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			u.ID, sum[:], sqlite.Now(), sqlite.Format(expires))
+		if err != nil {
+			return fmt.Errorf("accounts: token: %w", err)
+		}
+		// Expired tokens are of no use to anyone: clear them as new ones are made.
+		_, err = tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = ? AND expires_at < ?`, u.ID, sqlite.Now())
+		return err
+	})
+	return token, expires, err
+}
+
+// UserByToken returns the user an unexpired API token belongs to. Errors: EUNAUTH.
+func (s *Store) UserByToken(ctx context.Context, token string) (*User, error) {
+	sum := sha256.Sum256([]byte(token))
+	u, err := scanUser(s.db.Read.QueryRowContext(ctx, userQuery+` JOIN api_tokens t ON t.user_id = u.id
+		WHERE t.hash = ? AND t.expires_at > ?`, sum[:], sqlite.Now()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, attest.Errorf(attest.EUNAUTH, "The token is unknown or expired.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("accounts: token user: %w", err)
+	}
+	return u, nil
+}

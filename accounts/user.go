@@ -1,0 +1,102 @@
+// Package accounts holds the people who use Attest and what they may do: users and their
+// roles, suppliers, the request-type catalogue and which supplier fulfils what, sign-in and
+// API tokens, and the usage agreement agents accept before they see any knowledge.
+package accounts
+
+import (
+	"slices"
+	"strings"
+)
+
+// Role is what a user does in Attest. A user may hold several.
+type Role string
+
+// The roles of DESIGN.md.
+const (
+	RoleAdmin            Role = "admin"
+	RoleKnowledgeManager Role = "knowledge_manager"
+	RoleTrainer          Role = "trainer"
+	RoleAuditor          Role = "auditor"
+	RoleAgent            Role = "agent"
+)
+
+// Roles lists every role, in the order pages show them.
+var Roles = []Role{RoleAgent, RoleKnowledgeManager, RoleTrainer, RoleAuditor, RoleAdmin}
+
+// Label is the role's name as people read it.
+func (r Role) Label() string {
+	switch r {
+	case RoleKnowledgeManager:
+		return "Knowledge manager"
+	default:
+		s := string(r)
+		if s == "" {
+			return ""
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+}
+
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// User is a person signed in to Attest, as the domain packages see the actor of a call.
+type User struct {
+	ID          int64
+	Username    string
+	DisplayName string
+	Roles       []Role
+	// Supplier is the key of the supplier an agent works for ("" for enterprise staff).
+	Supplier     string
+	SupplierID   int64
+	SupplierName string
+	// Fulfils lists the request-type keys the user's supplier fulfils.
+	Fulfils []string
+	// AgreementPending is true when a usage agreement is published whose current version
+	// this user has not accepted.
+	AgreementPending bool
+	// System marks the command-line actor, which is trusted with every role.
+	System bool
+}
+
+// Has reports whether u holds any of the roles.
+func (u *User) Has(roles ...Role) bool {
+	if u == nil {
+		return false
+	}
+	if u.System {
+		return true
+	}
+	for _, r := range roles {
+		if slices.Contains(u.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAgent reports whether u is supplier staff. An agent who also holds an enterprise role
+// reads as that role.
+func (u *User) IsAgent() bool {
+	return u != nil && !u.System && u.Has(RoleAgent) &&
+		!u.Has(RoleKnowledgeManager, RoleAuditor, RoleAdmin, RoleTrainer)
+}
+
+// FulfilsType reports whether u's supplier fulfils the request type.
+func (u *User) FulfilsType(key string) bool { return slices.Contains(u.Fulfils, key) }
+
+// Name is how pages and the journal name the user.
+func (u *User) Name() string {
+	if u == nil {
+		return ""
+	}
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// System returns the trusted actor for command-line tools run on the server itself.
+func System(name string) *User {
+	return &User{Username: name, DisplayName: name, System: true}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"attest/accounts"
+	"attest/audit"
+	"attest/kb"
+	"attest/sqlite"
+	"attest/training"
+)
+
+// app is everything a command needs, wired explicitly.
+type app struct {
+	db       *sqlite.DB
+	accounts *accounts.Store
+	kb       *kb.Store
+	training *training.Store
+	audit    *audit.Store
+	dataDir  string
+	log      *slog.Logger
+}
+
+func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app, error) {
+	db, err := sqlite.Open(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, dataDir: dataDir, log: log}
+	a.accounts = accounts.NewStore(db)
+	a.kb = kb.NewStore(db, a.accounts)
+	a.training = training.NewStore(db, a.accounts, a.kb)
+	a.audit = audit.NewStore(db, a.accounts, a.kb, a.training)
+	return a, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+// flags returns a FlagSet with --data (env ATTEST_DATA, default ./data).
+func (m *Main) flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	def := m.Getenv("ATTEST_DATA")
+	if def == "" {
+		def = "./data"
+	}
+	data := fs.String("data", def, "data directory (env ATTEST_DATA)")
+	return fs, data
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"attest/demo"
+	"attest/handlers"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs, data := m.flags("serve")
+	defAddr := m.Getenv("ATTEST_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defAddr, "listen address (env ATTEST_ADDR)")
+	withDemo := fs.Bool("demo", false, "seed a demo organisation when the database is empty")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := m.open(ctx, *data, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	if *withDemo {
+		empty, err := demo.IsEmpty(ctx, a.db)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := demo.Seed(ctx, demo.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit}, m.Stdout); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintln(m.Stdout, "Demo logins (password for all: "+demo.Password+"):")
+		for _, l := range demo.Logins {
+			fmt.Fprintf(m.Stdout, "  %-8s %s\n", l.Username, l.Role)
+		}
+	}
+
+	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit, Log: log})
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	fmt.Fprintf(m.Stdout, "Attest is serving on http://%s (data in %s)\n", ln.Addr(), *data)
+	log.Info("serving", "addr", ln.Addr().String(), "data", *data, "pid", os.Getpid())
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	srv.SetReady(false)
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,4 @@
+package handlers
+
+// usageRoutes: usage on tickets, feedback, follow-ups, the gap report and dashboard.
+func (s *Server) usageRoutes() []route { return nil }

@@ -1,0 +1,19 @@
+// Package kb is Attest's knowledge: articles as sequences of immutable Markdown versions, their
+// review with a diff and four eyes, what agents may read, usage and feedback, and gap reports.
+package kb
+
+import (
+	"attest/accounts"
+	"attest/sqlite"
+)
+
+// Store keeps articles, their versions and everything recorded about their use.
+type Store struct {
+	db       *sqlite.DB
+	accounts *accounts.Store
+}
+
+// NewStore returns a Store over db.
+func NewStore(db *sqlite.DB, acc *accounts.Store) *Store {
+	return &Store{db: db, accounts: acc}
+}
