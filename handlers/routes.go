@@ -160,3 +160,20 @@ func (s *Server) csrfOK(r *http.Request) bool {
 	}
 	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
+
+// RouteInfo describes one route of the table, for the policy test and the API description.
+type RouteInfo struct {
+	Pattern string
+	Public  bool
+	// Roles may call the route; nil (with Public false) means any signed-in user.
+	Roles []accounts.Role
+}
+
+// Routes lists the routing table.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(s.table))
+	for _, rt := range s.table {
+		out = append(out, RouteInfo{Pattern: rt.pattern, Public: rt.access.public, Roles: rt.access.roles})
+	}
+	return out
+}
