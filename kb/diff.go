@@ -2,6 +2,7 @@ package kb
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,7 +24,9 @@ const (
 
 // Change is one piece of a word-level diff, in the form the API returns.
 type Change struct {
-	Op   Op     `json:"op"`
+	// Op is equal, insert or delete.
+	Op Op `json:"op"`
+	// Text is the piece of body, never empty.
 	Text string `json:"text"`
 }
 
@@ -44,17 +47,22 @@ func Diff(a, b string) []Change {
 		}
 		return []Change{{Op: OpEqual, Text: a}}
 	}
-	ta, tb := tokenize(a), tokenize(b)
+	ta, tb := wordTokens(a), wordTokens(b)
 	if changes, ok := diffTokens(ta, tb, a, b); ok {
 		return changes
 	}
 	return diffFallback(ta, tb)
 }
 
-// diffCleaner is shared: DiffMatchPatch holds only settings. DiffTimeout
-// bounds the work on very different long bodies; past it the result is
-// coarser, never wrong.
-var diffCleaner = diffmatchpatch.New()
+// diffCleaner is shared: DiffMatchPatch holds only settings and is safe for
+// concurrent use. DiffTimeout bounds the work on long, very different
+// bodies (about a second for two unrelated 20 kB bodies); past it the rest
+// of the diff is one replacement, coarser but never wrong.
+var diffCleaner = func() *diffmatchpatch.DiffMatchPatch {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = time.Second
+	return dmp
+}()
 
 // diffTokens diffs the token sequences with diff-match-patch by giving each
 // distinct token a rune of its own (the trick of DiffLinesToRunes, per
@@ -128,11 +136,12 @@ func decodeDiffs(diffs []diffmatchpatch.Diff, vocab []string) ([]Change, bool) {
 		}
 		changes = append(changes, Change{Op: op, Text: sb.String()})
 	}
-	return normalize(changes), true
+	return normalizeChanges(changes), true
 }
 
-// diffFallback is for inputs with more distinct tokens than there are runes:
-// the common prefix and suffix of tokens are equal, the middle is replaced.
+// diffFallback is for inputs with more distinct tokens than there are runes,
+// or a library result that fails the reassembly check: the common prefix and
+// suffix of tokens are equal, the middle is replaced.
 func diffFallback(ta, tb []string) []Change {
 	p := 0
 	for p < len(ta) && p < len(tb) && ta[p] == tb[p] {
@@ -142,7 +151,7 @@ func diffFallback(ta, tb []string) []Change {
 	for s < len(ta)-p && s < len(tb)-p && ta[len(ta)-1-s] == tb[len(tb)-1-s] {
 		s++
 	}
-	return normalize([]Change{
+	return normalizeChanges([]Change{
 		{Op: OpEqual, Text: strings.Join(ta[:p], "")},
 		{Op: OpDelete, Text: strings.Join(ta[p:len(ta)-s], "")},
 		{Op: OpInsert, Text: strings.Join(tb[p:len(tb)-s], "")},
@@ -150,11 +159,11 @@ func diffFallback(ta, tb []string) []Change {
 	})
 }
 
-// normalize drops empty pieces and, between two equal pieces, gathers all
+// normalizeChanges drops empty pieces and, between two equal pieces, gathers all
 // deletions into one delete followed by all insertions in one insert. Both
 // reassemblies are unchanged by this: deletions keep their order among
 // themselves, as do insertions.
-func normalize(in []Change) []Change {
+func normalizeChanges(in []Change) []Change {
 	out := make([]Change, 0, len(in))
 	var del, ins strings.Builder
 	flush := func() {
@@ -206,20 +215,21 @@ func reassembles(changes []Change, a, b string) bool {
 	return sa.String() == a && sb.String() == b
 }
 
-// tokenize splits s into words (letters, digits, marks and connector
-// punctuation such as '_'), runs of white space, and single other
-// characters. Bytes that are not valid UTF-8 are tokens of their own. The
-// tokens are substrings of s and concatenate back to s.
-func tokenize(s string) []string {
+// wordTokens splits s into words (runs of letters, digits and marks), runs
+// of white space, and single other characters, so Markdown's '*', '_' and
+// '`' are tokens apart from the words they mark up. Bytes that are not valid
+// UTF-8 are tokens of their own. The tokens are substrings of s and
+// concatenate back to s.
+func wordTokens(s string) []string {
 	var tokens []string
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		class := tokenClass(r, size)
+		kind := tokenKind(r, size)
 		j := i + size
-		if class != classOther {
+		if kind != tokenOther {
 			for j < len(s) {
 				r2, size2 := utf8.DecodeRuneInString(s[j:])
-				if tokenClass(r2, size2) != class {
+				if tokenKind(r2, size2) != kind {
 					break
 				}
 				j += size2
@@ -232,21 +242,22 @@ func tokenize(s string) []string {
 }
 
 const (
-	classOther = iota
-	classWord
-	classSpace
+	tokenOther = iota
+	tokenWord
+	tokenSpace
 )
 
-func tokenClass(r rune, size int) int {
+// tokenKind classifies a decoded rune; an invalid byte (size 1) is "other".
+func tokenKind(r rune, size int) int {
 	switch {
 	case r == utf8.RuneError && size <= 1:
-		return classOther
-	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r), unicode.Is(unicode.Pc, r):
-		return classWord
+		return tokenOther
+	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r):
+		return tokenWord
 	case unicode.IsSpace(r):
-		return classSpace
+		return tokenSpace
 	}
-	return classOther
+	return tokenOther
 }
 
 // tokenRune and runeToken number tokens with runes that survive a round
@@ -257,6 +268,9 @@ func tokenClass(r rune, size int) int {
 // looks alike to it and it slides edits to their rightmost position, which
 // leaves the space after an inserted or deleted word inside the edit.
 func tokenRune(i int) (rune, bool) {
+	if i < 0 || i > unicode.MaxRune {
+		return 0, false
+	}
 	r := rune(i) + tokenRuneBase
 	if r >= 0xD800 {
 		r += 0xE000 - 0xD800

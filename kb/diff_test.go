@@ -157,7 +157,7 @@ func TestDiffJSON(t *testing.T) {
 	}
 }
 
-func TestTokenize(t *testing.T) {
+func TestWordTokens(t *testing.T) {
 	tests := []struct {
 		in   string
 		want []string
@@ -165,7 +165,8 @@ func TestTokenize(t *testing.T) {
 		{"", nil},
 		{"Hello, world!", []string{"Hello", ",", " ", "world", "!"}},
 		{"  a\n\nb", []string{"  ", "a", "\n\n", "b"}},
-		{"snake_case x2", []string{"snake_case", " ", "x2"}},
+		{"snake_case x2", []string{"snake", "_", "case", " ", "x2"}},
+		{"_em_ `code`", []string{"_", "em", "_", " ", "`", "code", "`"}},
 		{"**bold**", []string{"*", "*", "bold", "*", "*"}},
 		{"café naïve", []string{"café", " ", "naïve"}},
 		{"e\u0301t\u00e9", []string{"e\u0301t\u00e9"}},
@@ -174,8 +175,8 @@ func TestTokenize(t *testing.T) {
 		{"🙂🙂", []string{"🙂", "🙂"}},
 	}
 	for _, tt := range tests {
-		if got := tokenize(tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("tokenize(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := wordTokens(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("wordTokens(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -214,8 +215,8 @@ func TestTokenRuneRoundTrip(t *testing.T) {
 }
 
 func TestDiffFallbackReassembles(t *testing.T) {
-	ta := tokenize("keep this old middle and this")
-	tb := tokenize("keep this new middle part and this")
+	ta := wordTokens("keep this old middle and this")
+	tb := wordTokens("keep this new middle part and this")
 	got := diffFallback(ta, tb)
 	checkDiff(t, strings.Join(ta, ""), strings.Join(tb, ""), got)
 	want := []Change{{OpEqual, "keep this "}, {OpDelete, "old middle"}, {OpInsert, "new middle part"}, {OpEqual, " and this"}}
@@ -246,7 +247,7 @@ func randomSoup(rng *rand.Rand, n int) string {
 // randomEdit derives a new body from an old one the way people edit:
 // inserting, deleting, replacing and moving runs of tokens.
 func randomEdit(rng *rand.Rand, s string) string {
-	tokens := tokenize(s)
+	tokens := wordTokens(s)
 	for n := rng.Intn(6); n >= 0; n-- {
 		i := 0
 		if len(tokens) > 0 {
@@ -258,12 +259,12 @@ func randomEdit(rng *rand.Rand, s string) string {
 		}
 		switch rng.Intn(4) {
 		case 0: // insert
-			ins := tokenize(randomSoup(rng, 1+rng.Intn(6)))
+			ins := wordTokens(randomSoup(rng, 1+rng.Intn(6)))
 			tokens = append(tokens[:i], append(ins, tokens[i:]...)...)
 		case 1: // delete
 			tokens = append(tokens[:i], tokens[i+span:]...)
 		case 2: // replace
-			ins := tokenize(randomSoup(rng, 1+rng.Intn(6)))
+			ins := wordTokens(randomSoup(rng, 1+rng.Intn(6)))
 			tokens = append(tokens[:i], append(ins, tokens[i+span:]...)...)
 		case 3: // move a run to the end
 			moved := append([]string(nil), tokens[i:i+span]...)

@@ -31,12 +31,12 @@ type Rendered struct {
 // them in a new context, a window.opener handle (noopener).
 const linkRel = "nofollow noopener"
 
-// markdown is the one goldmark instance; goldmark.Markdown is safe for
-// concurrent use once built. Raw HTML is never rendered because
-// html.WithUnsafe is not set: goldmark replaces it with a comment, and it
-// leaves the href of links with javascript:, vbscript:, file: or data: URLs
-// empty.
-var markdown = goldmark.New(
+// markdownConverter is the one goldmark instance; goldmark.Markdown is safe
+// for concurrent use once built. Raw HTML is never rendered because
+// html.WithUnsafe is not set: goldmark replaces it with a comment (which the
+// sanitizer then drops), and it leaves the href of links with javascript:,
+// vbscript:, file: or data: URLs empty.
+var markdownConverter = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
@@ -127,7 +127,7 @@ func Render(body string) Rendered {
 	var buf bytes.Buffer
 	// Writing to a bytes.Buffer cannot fail, and goldmark's renderers return
 	// only the writer's errors.
-	_ = markdown.Convert([]byte(body), &buf)
+	_ = markdownConverter.Convert([]byte(body), &buf)
 	safe := htmlPolicy.SanitizeBytes(buf.Bytes())
 	return Rendered{HTML: string(safe), Text: plainText(safe)}
 }
@@ -136,14 +136,14 @@ func Render(body string) Rendered {
 // of a Markdown body (ATX "# T" or setext "T\n==="), or "" when there is none.
 func Title(body string) string {
 	src := []byte(body)
-	doc := markdown.Parser().Parse(text.NewReader(src))
+	doc := markdownConverter.Parser().Parse(text.NewReader(src))
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		h, ok := n.(*ast.Heading)
 		if !ok || h.Level != 1 {
 			continue
 		}
 		var buf bytes.Buffer
-		_ = markdown.Renderer().Render(&buf, src, h)
+		_ = markdownConverter.Renderer().Render(&buf, src, h)
 		return strings.Join(strings.Fields(plainText(htmlPolicy.SanitizeBytes(buf.Bytes()))), " ")
 	}
 	return ""

@@ -34,7 +34,7 @@ var forbiddenTags = []string{
 // normalizeURL undoes the ways a browser could still read a URL as
 // script: entities are decoded by the parser already; here
 // percent-encoding, case, white space and control characters go.
-func normalizeURL(v string) string {
+func normalizeRenderedURL(v string) string {
 	if u, err := url.PathUnescape(v); err == nil {
 		v = u
 	}
@@ -69,7 +69,7 @@ func assertSafeHTML(t testing.TB, in, out string) {
 		case html.CommentNode:
 			t.Errorf("Render(%q) has a comment %q:\n%s", in, n.Data, out)
 		case html.ElementNode:
-			checkElement(t, in, out, n)
+			checkRenderedElement(t, in, out, n)
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
@@ -78,7 +78,7 @@ func assertSafeHTML(t testing.TB, in, out string) {
 	walk(doc)
 }
 
-func checkElement(t testing.TB, in, out string, n *html.Node) {
+func checkRenderedElement(t testing.TB, in, out string, n *html.Node) {
 	t.Helper()
 	if n.Namespace != "" {
 		t.Errorf("Render(%q) has foreign element %s:%s:\n%s", in, n.Namespace, n.Data, out)
@@ -106,7 +106,7 @@ func checkElement(t testing.TB, in, out string, n *html.Node) {
 			continue
 		}
 		if key == "href" || key == "src" {
-			checkURL(t, in, out, n.Data, key, a.Val)
+			checkRenderedURL(t, in, out, n.Data, key, a.Val)
 		}
 	}
 	switch n.Data {
@@ -128,9 +128,9 @@ func checkElement(t testing.TB, in, out string, n *html.Node) {
 	}
 }
 
-func checkURL(t testing.TB, in, out, elem, attr, v string) {
+func checkRenderedURL(t testing.TB, in, out, elem, attr, v string) {
 	t.Helper()
-	norm := normalizeURL(v)
+	norm := normalizeRenderedURL(v)
 	for _, bad := range []string{"javascript:", "vbscript:", "data:", "file:", "livescript:"} {
 		if strings.Contains(norm, bad) {
 			t.Errorf("Render(%q): <%s %s=%q> contains %s:\n%s", in, elem, attr, v, bad, out)
