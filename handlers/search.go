@@ -1,4 +1,198 @@
 package handlers
 
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"attest"
+	"attest/accounts"
+	"attest/search"
+	"attest/views"
+)
+
 // searchRoutes: the search page, suggestions as you type, the search API.
-func (s *Server) searchRoutes() []route { return nil }
+func (s *Server) searchRoutes() []route {
+	return []route{
+		{"GET /api/v1/search", signedIn, s.handleSearch},
+		{"GET /search", signedIn, s.handleSearch},
+		{"GET /search/suggest", signedIn, s.handleSearchSuggest},
+	}
+}
+
+// maxQueryLen bounds what is sent to the index; longer queries are cut, not refused.
+const maxQueryLen = 500
+
+// searchQuery builds the index query for the caller: agents see only what their supplier
+// fulfils plus articles for everyone. Errors: EAGREEMENT, EINVALID.
+func searchQuery(r *http.Request, u *accounts.User) (search.Query, error) {
+	if err := accounts.RequireAgreement(u); err != nil {
+		return search.Query{}, err
+	}
+	limit, offset, err := listParams(r)
+	if err != nil {
+		return search.Query{}, err
+	}
+	q := r.URL.Query()
+	text := strings.TrimSpace(q.Get("q"))
+	if len(text) > maxQueryLen {
+		text = text[:maxQueryLen]
+	}
+	sq := search.Query{Text: text, RequestType: q.Get("request_type"), Tag: q.Get("tag"), Limit: limit, Offset: offset}
+	if u.IsAgent() {
+		sq.Visible = append([]string{}, u.Fulfils...)
+	}
+	return sq, nil
+}
+
+type searchHit struct {
+	ArticleID int64   `json:"article_id"`
+	Title     string  `json:"title"`
+	Version   int     `json:"version"`
+	Snippet   string  `json:"snippet"`
+	Score     float64 `json:"score"`
+}
+
+type facetJSON struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+func (s *Server) runSearch(r *http.Request) (search.Query, search.Result, error) {
+	u := actor(r)
+	sq, err := searchQuery(r, u)
+	if err != nil {
+		return sq, search.Result{}, err
+	}
+	if s.Search == nil {
+		return sq, search.Result{}, attest.Errorf(attest.EINTERNAL, "search is not available")
+	}
+	if sq.Text == "" && sq.RequestType == "" && sq.Tag == "" {
+		return sq, search.Result{}, nil
+	}
+	res, err := s.Search.Search(r.Context(), sq)
+	if err != nil {
+		return sq, res, err
+	}
+	if sq.Text != "" && sq.Offset == 0 && s.KB != nil {
+		s.KB.RecordSearch(u, sq.Text, res.Total)
+	}
+	return sq, res, nil
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	sq, res, err := s.runSearch(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		hits := make([]searchHit, 0, len(res.Hits))
+		for _, h := range res.Hits {
+			hits = append(hits, searchHit{h.ArticleID, h.Title, h.Version, h.Snippet, h.Score})
+		}
+		facets := make([]facetJSON, 0, len(res.RequestTypeFacets))
+		for _, f := range res.RequestTypeFacets {
+			facets = append(facets, facetJSON{f.Key, f.Count})
+		}
+		tags := make([]facetJSON, 0, len(res.TagFacets))
+		for _, f := range res.TagFacets {
+			tags = append(tags, facetJSON{f.Key, f.Count})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"total": res.Total, "took_ms": float64(res.Took.Microseconds()) / 1000, "hits": hits,
+			"facets": map[string]any{"request_type": facets, "tag": tags},
+		})
+		return
+	}
+	d, err := s.searchPage(r, sq, res)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.page(r, "Search")
+	p.Query = sq.Text
+	s.render(w, r, http.StatusOK, views.SearchPage(p, d))
+}
+
+func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result) (views.SearchData, error) {
+	d := views.SearchData{Query: sq.Text, RequestType: sq.RequestType, Tag: sq.Tag, Total: res.Total,
+		Offset: sq.Offset, Limit: sq.Limit, Took: res.Took}
+	rts, err := s.Accounts.RequestTypes(r.Context())
+	if err != nil {
+		return d, err
+	}
+	names := map[string]string{}
+	for _, rt := range rts {
+		names[rt.Key] = rt.Name
+		if !actor(r).IsAgent() || actor(r).FulfilsType(rt.Key) {
+			d.Catalogue = append(d.Catalogue, views.FacetLink{Key: rt.Key, Label: rt.Name})
+		}
+	}
+	for _, h := range res.Hits {
+		d.Hits = append(d.Hits, views.SearchHit{ArticleID: h.ArticleID, Title: h.Title, Version: h.Version, Snippet: h.Snippet,
+			Href: "/articles/" + strconv.FormatInt(h.ArticleID, 10) + "?from=search&q=" + url.QueryEscape(sq.Text)})
+	}
+	link := func(rt, tag string, offset int) string {
+		v := url.Values{}
+		if sq.Text != "" {
+			v.Set("q", sq.Text)
+		}
+		if rt != "" {
+			v.Set("request_type", rt)
+		}
+		if tag != "" {
+			v.Set("tag", tag)
+		}
+		if offset > 0 {
+			v.Set("offset", strconv.Itoa(offset))
+		}
+		return "/search?" + v.Encode()
+	}
+	for _, f := range res.RequestTypeFacets {
+		label := names[f.Key]
+		if label == "" {
+			label = f.Key
+		}
+		d.RequestTypeFacets = append(d.RequestTypeFacets, views.FacetLink{Key: f.Key, Label: label, Count: f.Count,
+			Href: link(f.Key, sq.Tag, 0), Selected: f.Key == sq.RequestType})
+	}
+	for _, f := range res.TagFacets {
+		d.TagFacets = append(d.TagFacets, views.FacetLink{Key: f.Key, Label: f.Key, Count: f.Count,
+			Href: link(sq.RequestType, f.Key, 0), Selected: f.Key == sq.Tag})
+	}
+	if sq.RequestType != "" || sq.Tag != "" {
+		d.ClearFilters = link("", "", 0)
+	}
+	if sq.Offset > 0 {
+		d.PrevHref = link(sq.RequestType, sq.Tag, max(0, sq.Offset-sq.Limit))
+	}
+	if sq.Offset+sq.Limit < res.Total {
+		d.NextHref = link(sq.RequestType, sq.Tag, sq.Offset+sq.Limit)
+	}
+	return d, nil
+}
+
+// handleSearchSuggest answers the header box as a person types: the best few hits.
+func (s *Server) handleSearchSuggest(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	q.Set("limit", "6")
+	r.URL.RawQuery = q.Encode()
+	sq, err := searchQuery(r, actor(r))
+	if err != nil || sq.Text == "" || s.Search == nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		return // nothing to suggest: an empty fragment clears the list
+	}
+	res, err := s.Search.Search(r.Context(), sq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var hits []views.SearchHit
+	for _, h := range res.Hits {
+		hits = append(hits, views.SearchHit{ArticleID: h.ArticleID, Title: h.Title, Version: h.Version,
+			Href: "/articles/" + strconv.FormatInt(h.ArticleID, 10) + "?from=search&q=" + url.QueryEscape(sq.Text)})
+	}
+	s.render(w, r, http.StatusOK, views.SearchSuggestions(sq.Text, hits, res.Total))
+}

@@ -20,9 +20,11 @@ import (
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 
+	"attest"
 	"attest/accounts"
 	"attest/audit"
 	"attest/kb"
+	"attest/search"
 	"attest/sqlite"
 	"attest/static"
 	"attest/training"
@@ -36,7 +38,14 @@ type Deps struct {
 	KB       *kb.Store
 	Training *training.Store
 	Audit    *audit.Store
-	Log      *slog.Logger
+	// Search is the search index (nil in tests that do not search).
+	Search Searcher
+	Log    *slog.Logger
+}
+
+// Searcher is the search index as the handlers use it.
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (search.Result, error)
 }
 
 // Server is Attest's HTTP handler.
@@ -69,6 +78,10 @@ func New(d Deps) *Server {
 	}
 	staticFS, _ := fs.Sub(static.Files, ".")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(staticFS))))
+	// Anything else is a 404 in the caller's language: JSON on the API, a page elsewhere.
+	s.mux.Handle("/", s.guard(route{"/", public, func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, attest.Errorf(attest.ENOTFOUND, "There is no page at %s.", r.URL.Path))
+	}}))
 	s.ready.Store(true)
 	return s
 }

@@ -3,6 +3,7 @@
 package views
 
 import (
+	"net/url"
 	"strings"
 
 	"attest/accounts"
@@ -103,3 +104,5 @@ func (f Form) Value(field string) string { return f.Values[field] }
 
 // Error returns what is wrong with field ("" when nothing is).
 func (f Form) Error(field string) string { return f.Errors[field] }
+
+func urlEscape(s string) string { return url.QueryEscape(s) }

@@ -109,11 +109,3 @@ func (m *Main) journalVerify(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "journal intact: %d entries\n", n)
 	return nil
 }
-
-func (m *Main) importFiles(ctx context.Context, args []string) error {
-	return errors.New("import: not available in this build yet")
-}
-
-func (m *Main) reindex(ctx context.Context, args []string) error {
-	return errors.New("reindex: not available in this build yet")
-}

@@ -12,6 +12,7 @@ import (
 
 	"attest/demo"
 	"attest/handlers"
+	"attest/search"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -48,7 +49,24 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit, Log: log})
+	unlock, err := lockIndex(*data)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ix, err := openIndex(ctx, a.kb, *data, log, m.Stdout)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	indexer := search.NewIndexer(ix, a.kb, log)
+	bg, stopBG := context.WithCancel(context.Background())
+	indexDone := make(chan struct{})
+	go func() { defer close(indexDone); indexer.Run(bg) }()
+	defer func() { stopBG(); <-indexDone }()
+
+	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
+		Search: ix, Log: log})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
