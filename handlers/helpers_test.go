@@ -10,14 +10,17 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"attest/accounts/accountstest"
 	"attest/audit"
 	"attest/handlers"
 	"attest/kb"
+	"attest/search"
 	"attest/training"
 )
 
@@ -27,6 +30,10 @@ type testServer struct {
 	Org *accountstest.Org
 	App *handlers.Server
 	KB  *kb.Store
+	// Index and Indexer are the real Bleve index under the test's data dir and its change-log
+	// follower, running while the test runs.
+	Index   *search.Index
+	Indexer *search.Indexer
 }
 
 func newTestServer(t testing.TB) *testServer {
@@ -35,11 +42,25 @@ func newTestServer(t testing.TB) *testServer {
 	k := kb.NewStore(org.DB, org.Accounts)
 	tr := training.NewStore(org.DB, org.Accounts, k)
 	au := audit.NewStore(org.DB, org.Accounts, k, tr)
-	app := handlers.New(handlers.Deps{DB: org.DB, Accounts: org.Accounts, KB: k, Training: tr, Audit: au,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ix, err := search.Open(filepath.Join(org.Dir, "index.bleve"))
+	if err != nil {
+		t.Fatalf("open search index: %v", err)
+	}
+	indexer := search.NewIndexer(ix, k, log)
+	indexer.Interval = 20 * time.Millisecond
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); indexer.Run(ctx) }()
+	app := handlers.New(handlers.Deps{DB: org.DB, Accounts: org.Accounts, KB: k, Training: tr, Audit: au, Search: ix, Log: log})
 	ts := httptest.NewServer(app.Handler())
-	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, Org: org, App: app, KB: k}
+	t.Cleanup(func() {
+		ts.Close()
+		stop()
+		<-done
+		ix.Close()
+	})
+	return &testServer{Server: ts, Org: org, App: app, KB: k, Index: ix, Indexer: indexer}
 }
 
 // apiClient calls the JSON API with a bearer token ("" for none).

@@ -1,0 +1,119 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"attest"
+	"attest/training"
+)
+
+// handleCertificationQueue lists the passed attempts waiting for a trainer's decision.
+func (s *Server) handleCertificationQueue(w http.ResponseWriter, r *http.Request) {
+	q, err := s.Training.Queue(r.Context(), actor(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"attempts": q})
+}
+
+// handleCertificationCreate certifies: on the API by username and request type (the newest
+// pass that counts), from the queue page by attempt.
+func (s *Server) handleCertificationCreate(w http.ResponseWriter, r *http.Request) {
+	var c *training.Certification
+	var err error
+	if isAPI(r) {
+		var in struct {
+			Username    string `json:"username"`
+			RequestType string `json:"request_type"`
+		}
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		c, err = s.Training.Certify(r.Context(), actor(r), in.Username, in.RequestType)
+	} else {
+		id, perr := pathID(r, "id")
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		c, err = s.Training.CertifyAttempt(r.Context(), actor(r), id)
+	}
+	if err != nil {
+		s.refuseTrainingAction(w, r, err, "/training")
+		return
+	}
+	s.done(w, r, http.StatusCreated, map[string]any{"id": c.ID, "expires_at": c.ExpiresAt, "username": c.Username,
+		"request_type": c.RequestType, "certified_at": c.CertifiedAt, "attempt_id": c.AttemptID},
+		fmt.Sprintf("%s is certified for %s until %s.", c.UserName, c.RequestTypeName, c.ExpiresAt.Format("2 Jan 2006")), "/training")
+}
+
+// handleCertificationDecline declines a passed attempt with a reason.
+func (s *Server) handleCertificationDecline(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		in.Reason = r.PostFormValue("reason")
+	}
+	if err := s.Training.Decline(r.Context(), actor(r), id, in.Reason); err != nil {
+		s.refuseTrainingAction(w, r, err, "/training")
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"attempt_id": id, "decision": "declined"}, "Certification declined.", "/training")
+}
+
+// handleCertificationRevoke revokes a certification with a reason.
+func (s *Server) handleCertificationRevoke(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		in.Reason = r.PostFormValue("reason")
+	}
+	back := "/authority"
+	if u := r.PostFormValue("username"); u != "" && !isAPI(r) {
+		back = "/authority/" + url.PathEscape(u)
+	}
+	c, err := s.Training.Revoke(r.Context(), actor(r), id, in.Reason)
+	if err != nil {
+		s.refuseTrainingAction(w, r, err, back)
+		return
+	}
+	s.done(w, r, http.StatusOK, c, fmt.Sprintf("%s's %s certification is revoked.", c.UserName, c.RequestTypeName), back)
+}
+
+// refuseTrainingAction answers a refused button press on a page with a flash on the page it
+// came from (the API gets the error).
+func (s *Server) refuseTrainingAction(w http.ResponseWriter, r *http.Request, err error, back string) {
+	code := attest.ErrorCode(err)
+	if isAPI(r) || code == attest.EINTERNAL || code == attest.EFORBIDDEN || code == attest.ENOTFOUND {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "error", attest.ErrorMessage(err))
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
