@@ -57,6 +57,7 @@ func (p Page) Nav() []NavItem {
 		add("Request types", "/request-types")
 		add("New article", "/articles/new")
 		add("Gap report", "/reports/gaps")
+		add("Findings", "/findings")
 	}
 	if u.Has(accounts.RoleTrainer) {
 		add("Training", "/training")
@@ -64,6 +65,7 @@ func (p Page) Nav() []NavItem {
 	}
 	if u.Has(accounts.RoleAuditor) {
 		add("Audits", "/audits")
+		add("Findings", "/findings")
 		add("Gap report", "/reports/gaps")
 		add("Journal", "/journal")
 	}

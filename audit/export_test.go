@@ -1,0 +1,4 @@
+package audit
+
+// Allocate exposes the allocation step to the tests.
+var Allocate = allocate

@@ -1,0 +1,68 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"time"
+
+	"attest/audit"
+	"attest/views"
+)
+
+// handleAuditCSV exports the audit's report as CSV.
+func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.Audit.Get(r.Context(), actor(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := audit.WriteCSV(&buf, a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%d-%s.csv"`, a.ID, a.Quarter))
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
+
+// handleAuditReport is the printable report page.
+func (s *Server) handleAuditReport(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.Audit.Get(r.Context(), actor(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.AuditReport(s.page(r, "Audit report "+a.Quarter), a, time.Now().UTC().Format(time.DateOnly)))
+}
+
+// handleAuditTrends is the quarter-over-quarter view of scores and findings.
+func (s *Server) handleAuditTrends(w http.ResponseWriter, r *http.Request) {
+	rows, err := s.Audit.Trends(r.Context(), actor(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		out := []map[string]any{}
+		for _, t := range rows {
+			out = append(out, map[string]any{"quarter": t.Quarter, "dimension": t.Dimension, "key": t.Key, "items": t.Items,
+				"assessed": t.Assessed, "mean_score": t.MeanScore, "findings": t.Findings, "major": t.Major})
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.AuditTrends(s.page(r, "Audit trends"), views.AuditTrendsData{Rows: rows}))
+}
