@@ -69,7 +69,8 @@ type recorder struct {
 	done    chan struct{}
 	log     *slog.Logger
 
-	usage groupCommit // ticket usage (usage.go)
+	usage groupCommit     // ticket usage (usage.go)
+	stmts usageStatements // its prepared statements
 }
 
 func (r *recorder) buffer() chan event {

@@ -11,6 +11,10 @@ import (
 type Store struct {
 	db       *sqlite.DB
 	accounts *accounts.Store
+	// events buffers views and searches and group-commits ticket usage (events.go, usage.go).
+	events recorder
+	// reads is the article read path's prepared query and cache (read.go).
+	reads articleReads
 }
 
 // NewStore returns a Store over db.

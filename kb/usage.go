@@ -1,0 +1,379 @@
+package kb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"attest"
+	"attest/accounts"
+	"attest/sqlite"
+)
+
+// Outcome is how a ticket ended after an agent used an article on it.
+type Outcome string
+
+// The outcomes of a ticket.
+const (
+	OutcomeResolved    Outcome = "resolved"
+	OutcomeNotResolved Outcome = "not_resolved"
+)
+
+// Valid reports whether o is one of the outcomes.
+func (o Outcome) Valid() bool { return o == OutcomeResolved || o == OutcomeNotResolved }
+
+// Label is the outcome as people read it.
+func (o Outcome) Label() string {
+	if o == OutcomeNotResolved {
+		return "not resolved"
+	}
+	return string(o)
+}
+
+// MaxTicketRef is the longest ticket reference, in characters.
+const MaxTicketRef = 128
+
+// UsageInput says that an agent used a version of an article on a ticket.
+type UsageInput struct {
+	ArticleID   int64
+	Version     int
+	TicketRef   string
+	RequestType string
+	Outcome     Outcome
+	// Invalid holds field errors found before the store saw the input (a JSON value of the
+	// wrong type, say); they are reported together with the store's own, and nothing is
+	// recorded.
+	Invalid map[string]string
+}
+
+// Usage is a recorded use of an article on a ticket.
+type Usage struct {
+	ID          int64
+	At          time.Time
+	ArticleID   int64
+	Version     int
+	TicketRef   string
+	RequestType string
+	Outcome     Outcome
+	// Outdated is true when Version was not the article's current approved version when
+	// the use was recorded.
+	Outdated bool
+}
+
+// usageTarget is what validating a use needs to know of the article, the version and the
+// request type it names.
+type usageTarget struct {
+	found         bool
+	status        ArticleStatus
+	requestTypes  []string
+	current       int    // current approved version, 0 when none
+	versionStatus Status // status of the named version, "" when it does not exist
+	rtID          int64  // the request type's id, 0 when unknown
+}
+
+// usageTargetSQL reads a usageTarget in one statement (prepared once: it runs on every use).
+const usageTargetSQL = `SELECT
+	COALESCE((SELECT id FROM request_types WHERE key = ?1), 0),
+	COALESCE((SELECT status FROM articles WHERE id = ?2), ''),
+	COALESCE((SELECT group_concat(rt.key, char(31)) FROM article_request_types art JOIN request_types rt ON rt.id = art.request_type_id WHERE art.article_id = ?2), ''),
+	COALESCE((SELECT number FROM versions WHERE article_id = ?2 AND status = 'approved'), 0),
+	COALESCE((SELECT status FROM versions WHERE article_id = ?2 AND number = ?3), '')`
+
+// usageStatements are the prepared statements of recording usage.
+type usageStatements struct {
+	once   sync.Once
+	err    error
+	target *sql.Stmt // on the read pool
+	insert *sql.Stmt // on the writer
+}
+
+func (s *Store) usageStmts(ctx context.Context) (*usageStatements, error) {
+	st := &s.events.stmts
+	st.once.Do(func() {
+		if st.target, st.err = s.db.Read.PrepareContext(context.WithoutCancel(ctx), usageTargetSQL); st.err != nil {
+			return
+		}
+		st.insert, st.err = s.db.Write.PrepareContext(context.WithoutCancel(ctx), insertUsageSQL)
+	})
+	if st.err != nil {
+		return nil, fmt.Errorf("kb: prepare usage statements: %w", st.err)
+	}
+	return st, nil
+}
+
+// loadUsageTarget reads the article, version and request type a use names.
+func (s *Store) loadUsageTarget(ctx context.Context, id int64, version int, rtKey string) (*usageTarget, error) {
+	st, err := s.usageStmts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var t usageTarget
+	var rts string
+	if err := st.target.QueryRowContext(ctx, rtKey, id, version).Scan(&t.rtID, &t.status, &rts, &t.current, &t.versionStatus); err != nil {
+		return nil, fmt.Errorf("kb: article %d for usage: %w", id, err)
+	}
+	t.found = t.status != ""
+	t.requestTypes = splitSorted(rts)
+	return &t, nil
+}
+
+// usageReadable reports whether actor may record use of the article: it reads the article's
+// approved versions (an agent: an active article that covers their supplier's request types,
+// or covers none).
+func usageReadable(actor *accounts.User, t *usageTarget) bool {
+	if readsAll(actor) {
+		return true
+	}
+	if t.status != ArticleActive || t.current == 0 {
+		return false
+	}
+	return covers(actor, &Article{RequestTypes: t.requestTypes})
+}
+
+// checkTicketRef validates a ticket reference: 1 to 128 printable characters, trimmed.
+func checkTicketRef(ref string) (string, string) {
+	ref = strings.TrimSpace(ref)
+	switch {
+	case ref == "":
+		return "", "required"
+	case !utf8.ValidString(ref):
+		return "", "must be UTF-8 text"
+	case utf8.RuneCountInString(ref) > MaxTicketRef:
+		return "", fmt.Sprintf("at most %d characters", MaxTicketRef)
+	case strings.IndexFunc(ref, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0:
+		return "", "printable characters only"
+	}
+	return ref, ""
+}
+
+// usageRow is a validated use, ready to write.
+type usageRow struct {
+	at          string
+	userID      int64
+	supplierID  int64
+	articleID   int64
+	version     int
+	ticketRef   string
+	requestType string
+	rtID        int64
+	outcome     Outcome
+}
+
+// checkUsage validates in for actor, naming every field that is missing, malformed or
+// unknown. Errors: EINVALID, or the database's.
+func (s *Store) checkUsage(ctx context.Context, actor *accounts.User, in UsageInput) (*usageRow, error) {
+	fields := map[string]string{}
+	maps.Copy(fields, in.Invalid)
+	row := &usageRow{userID: actor.ID, supplierID: actor.SupplierID, articleID: in.ArticleID, version: in.Version, outcome: in.Outcome}
+	if _, bad := fields["article_id"]; !bad && in.ArticleID <= 0 {
+		fields["article_id"] = positive(in.ArticleID)
+	}
+	if _, bad := fields["version"]; !bad && in.Version <= 0 {
+		fields["version"] = positive(int64(in.Version))
+	}
+	if _, bad := fields["ticket_ref"]; !bad {
+		var why string
+		if row.ticketRef, why = checkTicketRef(in.TicketRef); why != "" {
+			fields["ticket_ref"] = why
+		}
+	}
+	if _, bad := fields["outcome"]; !bad {
+		switch {
+		case in.Outcome == "":
+			fields["outcome"] = "required"
+		case !in.Outcome.Valid():
+			fields["outcome"] = `must be "resolved" or "not_resolved"`
+		}
+	}
+	rtKey := strings.TrimSpace(in.RequestType)
+	row.requestType = rtKey
+	t, err := s.loadUsageTarget(ctx, in.ArticleID, in.Version, rtKey)
+	if err != nil {
+		return nil, err
+	}
+	row.rtID = t.rtID
+	if _, bad := fields["request_type"]; !bad {
+		switch {
+		case rtKey == "":
+			fields["request_type"] = "required"
+		case t.rtID == 0:
+			fields["request_type"] = fmt.Sprintf("unknown request type %q", rtKey)
+		case actor.IsAgent() && !actor.FulfilsType(rtKey):
+			fields["request_type"] = fmt.Sprintf("your supplier does not fulfil %q", rtKey)
+		}
+	}
+	if _, bad := fields["article_id"]; !bad {
+		switch {
+		case !t.found || !usageReadable(actor, t):
+			// An article the caller may not read answers like an unknown one: its existence
+			// does not leak.
+			fields["article_id"] = fmt.Sprintf("no article %d that you can read", in.ArticleID)
+		default:
+			if _, bad := fields["version"]; !bad {
+				switch t.versionStatus {
+				case StatusApproved, StatusSuperseded:
+				case "":
+					fields["version"] = fmt.Sprintf("article %d has no version %d", in.ArticleID, in.Version)
+				default:
+					fields["version"] = fmt.Sprintf("version %d of article %d was never approved", in.Version, in.ArticleID)
+				}
+			}
+			if _, bad := fields["request_type"]; !bad && len(t.requestTypes) > 0 && !slices.Contains(t.requestTypes, rtKey) {
+				fields["request_type"] = fmt.Sprintf("article %d does not cover %q (it covers %s)", in.ArticleID, rtKey,
+					strings.Join(t.requestTypes, ", "))
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return nil, attest.FieldError(fields)
+	}
+	return row, nil
+}
+
+func positive(n int64) string {
+	if n == 0 {
+		return "required"
+	}
+	return "must be a whole number ≥ 1"
+}
+
+// RecordUsage records that actor (an agent) used a version of an article on a ticket. The
+// record is committed before it returns and is never dropped: it is evidence for audits.
+// Outdated says whether the version was not the current approved one at that moment.
+// Validation names every field that is missing, malformed or unknown: article_id (unknown,
+// or an article the agent may not read), version (not an approved or superseded version of
+// it), ticket_ref (1–128 printable characters), request_type (unknown, not covered by the
+// article, or not fulfilled by the agent's supplier), outcome.
+// Errors: EFORBIDDEN (not an agent), EAGREEMENT, EINVALID.
+func (s *Store) RecordUsage(ctx context.Context, actor *accounts.User, in UsageInput) (*Usage, error) {
+	return s.RecordUsageAt(ctx, actor, in, time.Time{})
+}
+
+// RecordUsageAt is RecordUsage with an explicit time, for imports and the demo only (a zero
+// at means now). Outdated is judged against the current version when the record is written.
+func (s *Store) RecordUsageAt(ctx context.Context, actor *accounts.User, in UsageInput, at time.Time) (*Usage, error) {
+	if !actor.Has(accounts.RoleAgent) {
+		return nil, attest.Errorf(attest.EFORBIDDEN, "Only agents record the use of an article on a ticket.")
+	}
+	if err := accounts.RequireAgreement(actor); err != nil {
+		return nil, err
+	}
+	row, err := s.checkUsage(ctx, actor, in)
+	if err != nil {
+		return nil, err
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	row.at = sqlite.Format(at)
+	u, err := s.events.usage.commit(ctx, s, row)
+	if err != nil {
+		return nil, fmt.Errorf("kb: record usage of article %d: %w", in.ArticleID, err)
+	}
+	return u, nil
+}
+
+// groupCommit writes ticket usage from concurrent callers in shared transactions: the first
+// caller to find no commit running leads, writing everything queued (its own record included)
+// in one transaction and answering each caller after the commit, then the next batch, until
+// the queue is empty. One commit per batch instead of one per record keeps the single writer
+// connection from serializing every request, and no caller is answered before its record is
+// committed.
+type groupCommit struct {
+	mu      sync.Mutex
+	queue   []*usageJob
+	leading bool
+}
+
+type usageJob struct {
+	row  *usageRow
+	out  *Usage
+	err  error
+	done chan struct{}
+}
+
+// maxUsageBatch bounds one group-commit transaction.
+const maxUsageBatch = 256
+
+func (g *groupCommit) commit(ctx context.Context, s *Store, row *usageRow) (*Usage, error) {
+	job := &usageJob{row: row, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, job)
+	if g.leading {
+		g.mu.Unlock()
+		<-job.done // the leader always answers: the record may be committed, so do not give up early
+		return job.out, job.err
+	}
+	g.leading = true
+	for len(g.queue) > 0 {
+		n := min(len(g.queue), maxUsageBatch)
+		batch := slices.Clone(g.queue[:n])
+		g.queue = slices.Delete(g.queue, 0, n)
+		g.mu.Unlock()
+		s.writeUsage(context.WithoutCancel(ctx), batch)
+		g.mu.Lock()
+	}
+	g.leading = false
+	g.mu.Unlock()
+	<-job.done
+	return job.out, job.err
+}
+
+// writeUsage writes a batch in one transaction; when that fails, each record on its own, so
+// that one bad record does not fail the others. Every job is answered.
+func (s *Store) writeUsage(ctx context.Context, batch []*usageJob) {
+	stmts, err := s.usageStmts(ctx)
+	if err == nil {
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			st := tx.StmtContext(ctx, stmts.insert)
+			defer st.Close()
+			return insertUsages(ctx, st, batch)
+		})
+	}
+	if err != nil && len(batch) > 1 {
+		for _, j := range batch {
+			s.writeUsage(ctx, []*usageJob{j})
+		}
+		return
+	}
+	for _, j := range batch {
+		if err != nil {
+			j.out, j.err = nil, err
+		}
+		close(j.done)
+	}
+}
+
+// insertUsageSQL computes outdated in the writing transaction, so that an approval committed
+// just before is seen.
+const insertUsageSQL = `INSERT INTO usage_events (at, user_id, supplier_id, article_id, version, ticket_ref, request_type_id, outcome, outdated)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT number FROM versions WHERE article_id = ? AND status = 'approved'), 0) != ?)
+	RETURNING id, outdated`
+
+func insertUsages(ctx context.Context, st *sql.Stmt, batch []*usageJob) error {
+	for _, j := range batch {
+		var err error
+		if j.out, err = insertUsage(ctx, st, j.row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertUsage(ctx context.Context, st *sql.Stmt, r *usageRow) (*Usage, error) {
+	u := &Usage{ArticleID: r.articleID, Version: r.version, TicketRef: r.ticketRef, RequestType: r.requestType,
+		Outcome: r.outcome, At: parseTime(r.at)}
+	err := st.QueryRowContext(ctx, r.at, r.userID, usageNullID(r.supplierID), r.articleID, r.version, r.ticketRef, r.rtID,
+		r.outcome, r.articleID, r.version).Scan(&u.ID, &u.Outdated)
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
