@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,6 +27,11 @@ type Store struct {
 	Addresses *Throttle
 	// TokenTTL is how long an API token lives.
 	TokenTTL time.Duration
+
+	// Every API call resolves its token: the statement is prepared once.
+	prepOnce   sync.Once
+	byToken    *sql.Stmt
+	byTokenErr error
 }
 
 // NewStore returns a Store over db: 5 failed sign-ins per account and 20 per address within
@@ -317,9 +323,15 @@ func (s *Store) IssueToken(ctx context.Context, u *User) (string, time.Time, err
 
 // UserByToken returns the user an unexpired API token belongs to. Errors: EUNAUTH.
 func (s *Store) UserByToken(ctx context.Context, token string) (*User, error) {
+	s.prepOnce.Do(func() {
+		s.byToken, s.byTokenErr = s.db.Read.Prepare(userQuery + ` JOIN api_tokens t ON t.user_id = u.id
+		WHERE t.hash = ? AND t.expires_at > ?`)
+	})
+	if s.byTokenErr != nil {
+		return nil, fmt.Errorf("accounts: token user: %w", s.byTokenErr)
+	}
 	sum := sha256.Sum256([]byte(token))
-	u, err := scanUser(s.db.Read.QueryRowContext(ctx, userQuery+` JOIN api_tokens t ON t.user_id = u.id
-		WHERE t.hash = ? AND t.expires_at > ?`, sum[:], sqlite.Now()))
+	u, err := scanUser(s.byToken.QueryRowContext(ctx, sum[:], sqlite.Now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.EUNAUTH, "The token is unknown or expired.")
 	}

@@ -65,6 +65,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	go func() { defer close(indexDone); indexer.Run(bg) }()
 	defer func() { stopBG(); <-indexDone }()
 
+	// Views and searches are buffered and written in batches; Close below writes the rest.
+	a.kb.StartRecorder(bg, log)
+
 	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
 		Search: ix, Log: log})
 	hs := &http.Server{
@@ -95,6 +98,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("shutdown", "err", err)
+	}
+	if err := a.kb.Close(shutCtx); err != nil {
+		log.Error("flush usage events", "err", err)
 	}
 	log.Info("stopped")
 	return nil
