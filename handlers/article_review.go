@@ -1,0 +1,227 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"attest"
+	"attest/kb"
+	"attest/views"
+)
+
+// refuseTransition answers a refused state change: the API error, or for a person the page
+// they came from with the reason (what they typed elsewhere is untouched).
+func (s *Server) refuseTransition(w http.ResponseWriter, r *http.Request, back string, err error) {
+	switch attest.ErrorCode(err) {
+	case attest.EINVALID, attest.ECONFLICT, attest.ESTALE, attest.EFORBIDDEN:
+		if !isAPI(r) {
+			s.flash(r, "error", attest.ErrorMessage(err))
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return
+		}
+	}
+	s.fail(w, r, err)
+}
+
+func versionPage(id int64, n int) string { return fmt.Sprintf("/articles/%d/versions/%d", id, n) }
+
+func (s *Server) handleVersionSubmit(w http.ResponseWriter, r *http.Request) {
+	id, n, err := pathVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.KB.Submit(r.Context(), actor(r), id, n); err != nil {
+		s.refuseTransition(w, r, versionPage(id, n), err)
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"status": kb.StatusInReview},
+		fmt.Sprintf("Version %d is submitted for review.", n), versionPage(id, n))
+}
+
+func (s *Server) handleVersionWithdraw(w http.ResponseWriter, r *http.Request) {
+	id, n, err := pathVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.KB.Withdraw(r.Context(), actor(r), id, n); err != nil {
+		s.refuseTransition(w, r, versionPage(id, n), err)
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"status": kb.StatusWithdrawn},
+		fmt.Sprintf("Version %d is withdrawn.", n), versionPage(id, n))
+}
+
+// decision reads {"comment","major"} from the API or the review form.
+func decision(r *http.Request) (kb.Decision, error) {
+	var in struct {
+		Comment string `json:"comment"`
+		Major   bool   `json:"major"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			return kb.Decision{}, err
+		}
+	} else {
+		in.Comment, in.Major = r.PostFormValue("comment"), r.PostFormValue("major") == "true"
+	}
+	return kb.Decision{Comment: in.Comment, Major: in.Major}, nil
+}
+
+func (s *Server) handleVersionApprove(w http.ResponseWriter, r *http.Request) {
+	id, n, err := pathVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := decision(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.KB.Approve(r.Context(), actor(r), id, n, d)
+	if err != nil {
+		s.refuseTransition(w, r, versionPage(id, n), err)
+		return
+	}
+	msg := fmt.Sprintf("Version %d is approved and is now what agents read.", n)
+	if res.Status != kb.StatusApproved {
+		msg = fmt.Sprintf("Your approval is recorded (%d of %d); a second knowledge manager must approve version %d too.", res.Approvals, res.Required, n)
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"status": res.Status, "approvals": res.Approvals, "approvals_required": res.Required},
+		msg, versionPage(id, n))
+}
+
+func (s *Server) handleVersionReject(w http.ResponseWriter, r *http.Request) {
+	id, n, err := pathVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := decision(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.KB.Reject(r.Context(), actor(r), id, n, d); err != nil {
+		s.refuseTransition(w, r, versionPage(id, n), err)
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"status": kb.StatusRejected},
+		fmt.Sprintf("Version %d is rejected; its author is told why.", n), versionPage(id, n))
+}
+
+func (s *Server) handleArticleRetire(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		in.Reason = r.PostFormValue("reason")
+	}
+	if err := s.KB.Retire(r.Context(), actor(r), id, in.Reason); err != nil {
+		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"id": id, "status": kb.ArticleRetired},
+		"The article is retired: agents no longer read or find it.", fmt.Sprintf("/articles/%d", id))
+}
+
+// handleArticleClassify changes request types, tags or the review interval (knowledge managers):
+// PATCH /api/v1/articles/{id} {"request_types","tags","review_days"}, or the article page's form.
+func (s *Server) handleArticleClassify(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		RequestTypes *[]string `json:"request_types"`
+		Tags         *[]string `json:"tags"`
+		ReviewDays   *int      `json:"review_days"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		r.ParseForm()
+		rts, tags := r.PostForm["request_types"], splitTags(r.PostFormValue("tags"))
+		in.RequestTypes, in.Tags = &rts, &tags
+		days := 0
+		if v := strings.TrimSpace(r.PostFormValue("review_days")); v != "" {
+			if days, err = strconv.Atoi(v); err != nil {
+				s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), attest.FieldError(map[string]string{"review_days": "a whole number of days"}))
+				return
+			}
+		}
+		in.ReviewDays = &days
+	}
+	a, err := s.KB.Classify(r.Context(), actor(r), id, kb.Classification{RequestTypes: in.RequestTypes, Tags: in.Tags, ReviewDays: in.ReviewDays})
+	if err != nil {
+		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
+		return
+	}
+	var body any
+	if isAPI(r) {
+		body = toArticleJSON(a)
+	}
+	s.done(w, r, http.StatusOK, body, "Classification saved.", fmt.Sprintf("/articles/%d", id))
+}
+
+func (s *Server) handleArticleWatch(w http.ResponseWriter, r *http.Request) {
+	s.setWatch(w, r, true)
+}
+
+func (s *Server) handleArticleUnwatch(w http.ResponseWriter, r *http.Request) {
+	s.setWatch(w, r, false)
+}
+
+func (s *Server) setWatch(w http.ResponseWriter, r *http.Request, on bool) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := "You watch this article: you are told when its steps change."
+	if on {
+		err = s.KB.Watch(r.Context(), actor(r), id)
+	} else {
+		err, msg = s.KB.Unwatch(r.Context(), actor(r), id), "You no longer watch this article."
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := fmt.Sprintf("/articles/%d", id)
+	if ref := r.Referer(); strings.Contains(ref, back+"/") {
+		back = ref[strings.Index(ref, back):]
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"watching": on}, msg, back)
+}
+
+func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
+	q, err := s.KB.ReviewQueue(r.Context(), actor(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		s.handleReviewQueueAPI(w, r, q)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.ReviewQueue(s.page(r, "Review queue"), q))
+}

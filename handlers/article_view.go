@@ -1,0 +1,256 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"attest"
+	"attest/kb"
+	"attest/views"
+)
+
+// handleArticleView shows the current approved version. An agent whose only versions of the
+// article are their own proposals lands on the newest of them.
+func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, u := r.Context(), actor(r)
+	a, err := s.KB.Article(ctx, u, id)
+	if attest.ErrorCode(err) == attest.ENOTFOUND {
+		if _, vs, herr := s.KB.History(ctx, u, id); herr == nil && len(vs) > 0 {
+			http.Redirect(w, r, fmt.Sprintf("/articles/%d/versions/%d", id, vs[0].Number), http.StatusSeeOther)
+			return
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.ArticleView{Article: a, CanEdit: u.Has(agent, km), IsManager: u.Has(km), Now: time.Now()}
+	if n, err := strconv.Atoi(r.URL.Query().Get("superseded")); err == nil && a.Current != nil && n > 0 && n < a.Current.Number {
+		d.SupersededLink = n
+	}
+	if d.Watching, err = s.KB.Watching(ctx, u, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.IsManager {
+		if d.RequestTypes, err = s.Accounts.RequestTypes(ctx); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if d.ReviewDays, err = s.KB.ReviewInterval(ctx, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, views.Article(s.page(r, a.Title), d))
+}
+
+// handleVersionGet answers one version: JSON on the API; the version page (the review page for
+// knowledge managers) otherwise. An agent following a link to a superseded version is sent to
+// the current one with a notice.
+func (s *Server) handleVersionGet(w http.ResponseWriter, r *http.Request) {
+	id, n, err := pathVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, u := r.Context(), actor(r)
+	v, err := s.KB.Version(ctx, u, id, n)
+	if err != nil {
+		var e *attest.Error
+		if !isAPI(r) && attest.ErrorCode(err) == attest.ENOTFOUND && errors.As(err, &e) && e.Extra["current"] != nil {
+			http.Redirect(w, r, fmt.Sprintf("/articles/%d?superseded=%d", id, n), http.StatusSeeOther)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		writeJSON(w, http.StatusOK, toVersionJSON(v))
+		return
+	}
+	a, _, err := s.KB.History(ctx, u, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.VersionView{Article: a, Version: v, IsAuthor: v.Author == u.Username, IsManager: u.Has(km)}
+	open := v.Status == kb.StatusDraft || v.Status == kb.StatusInReview
+	d.CanSubmit = v.Status == kb.StatusDraft && (d.IsAuthor || d.IsManager) && a.Status == kb.ArticleActive
+	d.CanWithdraw = open && d.IsAuthor
+	if c := a.Current; c != nil && c.Number != v.Number {
+		d.Current = c
+		d.TitleDiff, d.BodyDiff = kb.Diff(c.Title, v.Title), kb.Diff(c.Body, v.Body)
+		d.Stale = v.Status == kb.StatusInReview && v.Base < c.Number
+	}
+	if v.Status == kb.StatusInReview {
+		if d.Required, err = s.KB.ApprovalsRequired(ctx, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, ap := range v.Approvals {
+			if ap.Approver == u.Username {
+				d.ApprovedByMe = true
+			}
+		}
+		d.CanApprove = d.IsManager && !d.IsAuthor && !d.Stale && a.Status == kb.ArticleActive
+	}
+	title := fmt.Sprintf("%s — version %d", v.Title, v.Number)
+	s.render(w, r, http.StatusOK, views.Version(s.page(r, title), d))
+}
+
+func (s *Server) handleArticleHistory(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, u := r.Context(), actor(r)
+	a, vs, err := s.KB.History(ctx, u, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.HistoryView{Article: a, Versions: vs, CanEdit: u.Has(agent, km)}
+	if d.Watching, err = s.KB.Watching(ctx, u, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.History(s.page(r, "History of "+a.Title), d))
+}
+
+// handleArticleDiff answers GET /api/v1/articles/{id}/diff?from=A&to=B and the compare page.
+func (s *Server) handleArticleDiff(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	fields := map[string]string{}
+	from, ferr := strconv.Atoi(q.Get("from"))
+	if ferr != nil || from <= 0 {
+		fields["from"] = "a version number"
+	}
+	to, terr := strconv.Atoi(q.Get("to"))
+	if terr != nil || to <= 0 {
+		fields["to"] = "a version number"
+	}
+	ctx, u := r.Context(), actor(r)
+	if len(fields) > 0 {
+		// An unknown article is a 404 whatever the query says.
+		if _, _, err := s.KB.History(ctx, u, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.fail(w, r, attest.FieldError(fields))
+		return
+	}
+	a, b, changes, err := s.KB.Diff(ctx, u, id, from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "changes": changes,
+			"title_changes": kb.Diff(a.Title, b.Title)})
+		return
+	}
+	art, _, err := s.KB.History(ctx, u, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.CompareView{Article: art, From: a, To: b, TitleDiff: kb.Diff(a.Title, b.Title), BodyDiff: changes}
+	s.render(w, r, http.StatusOK, views.Compare(s.page(r, fmt.Sprintf("Versions %d and %d", from, to)), d))
+}
+
+// handleRequestTypeCatalogue lists the request types with their approved articles' count.
+func (s *Server) handleRequestTypeCatalogue(w http.ResponseWriter, r *http.Request) {
+	ctx, u := r.Context(), actor(r)
+	rts, err := s.Accounts.RequestTypes(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	counts, err := s.KB.ArticleCounts(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.CatalogueView{IsAgent: u.IsAgent()}
+	if d.General, err = s.KB.GeneralArticles(ctx, u); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Proposals, err = s.KB.OpenProposals(ctx, u); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, rt := range rts {
+		it := views.CatalogueItem{Type: rt, Articles: counts[rt.Key], Fulfilled: u.FulfilsType(rt.Key)}
+		if d.IsAgent && !it.Fulfilled {
+			it.Articles = 0
+		}
+		d.Items = append(d.Items, it)
+	}
+	s.render(w, r, http.StatusOK, views.Catalogue(s.page(r, "Request types"), d))
+}
+
+// handleRequestTypeView is a request type's page: its approved articles, the suppliers that
+// fulfil it (an agent sees only their own) and who holds authority for it.
+func (s *Server) handleRequestTypeView(w http.ResponseWriter, r *http.Request) {
+	ctx, u := r.Context(), actor(r)
+	rt, err := s.Accounts.RequestType(ctx, r.PathValue("key"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.RequestTypeView{Type: *rt, Unfulfilled: u.IsAgent() && !u.FulfilsType(rt.Key)}
+	if d.Articles, err = s.KB.RequestTypeArticles(ctx, u, rt.Key); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sps, err := s.Accounts.Suppliers(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, sp := range sps {
+		if contains(sp.RequestTypes, rt.Key) && (!u.IsAgent() || sp.Key == u.Supplier) {
+			d.Suppliers = append(d.Suppliers, sp)
+		}
+	}
+	// Who holds authority (filled by training; supplier staff see only their own supplier's).
+	holders, err := s.Training.Holders(ctx, u, rt.Key)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.AuthorityKnown = true
+	for _, h := range holders {
+		row := views.AuthorityRow{Username: h.Username, Name: h.Name, Supplier: h.SupplierName, Status: h.Reason}
+		if h.ExpiresAt != nil {
+			row.ExpiresAt = h.ExpiresAt.Format("2 Jan 2006")
+		}
+		d.Authority = append(d.Authority, row)
+	}
+	s.render(w, r, http.StatusOK, views.RequestType(s.page(r, rt.Name), d))
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

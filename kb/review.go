@@ -1,0 +1,325 @@
+package kb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"attest"
+	"attest/accounts"
+	"attest/journal"
+	"attest/sqlite"
+)
+
+// Decision is a knowledge manager's approval or rejection of a version.
+type Decision struct {
+	Comment string
+	// Major marks a change staff must be retrained on (approvals only).
+	Major bool
+}
+
+// ApprovalResult is where a version stands after an approval: approved, or still in review
+// waiting for a second approver.
+type ApprovalResult struct {
+	Status    Status
+	Approvals int
+	Required  int
+}
+
+// approvalsRequired is the most approvals any of the article's request types asks for (1
+// when it has none).
+func approvalsRequired(ctx context.Context, q querier, id int64) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(rt.approvals_required), 1) FROM article_request_types art
+		JOIN request_types rt ON rt.id = art.request_type_id WHERE art.article_id = ?`, id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("kb: approvals required for %d: %w", id, err)
+	}
+	return max(n, 1), nil
+}
+
+// ApprovalsRequired returns how many distinct approvers a version of article id needs: the
+// most any of its request types asks for (1 when it has none).
+func (s *Store) ApprovalsRequired(ctx context.Context, id int64) (int, error) {
+	return approvalsRequired(ctx, s.db.Read, id)
+}
+
+// Approve records actor's approval of version n of article id. Nobody approves a version they
+// wrote (four eyes). When the article's request types need two approvals, the first leaves
+// the version in review and the second must come from someone else. The approval that
+// completes it makes the version current: the previous one is superseded, the next review
+// date is set, the author and watchers are told and search follows.
+// Errors: EFORBIDDEN (not a knowledge manager, or the author), ENOTFOUND, ECONFLICT (not in
+// review, already approved by actor, article retired), ESTALE (another version was approved
+// after this one's base), EINVALID (comment too long).
+func (s *Store) Approve(ctx context.Context, actor *accounts.User, id int64, n int, d Decision) (*ApprovalResult, error) {
+	if !actor.Has(accounts.RoleKnowledgeManager) {
+		return nil, attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers approve versions.")
+	}
+	d.Comment = strings.TrimSpace(d.Comment)
+	if utf8.RuneCountInString(d.Comment) > MaxComment {
+		return nil, attest.FieldError(map[string]string{"comment": fmt.Sprintf("at most %d characters", MaxComment)})
+	}
+	var res *ApprovalResult
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		a, v, err := transition(ctx, tx, actor, id, n)
+		if err != nil {
+			return err
+		}
+		switch {
+		case v.authorID == actor.ID:
+			return attest.Errorf(attest.EFORBIDDEN, "You wrote version %d, so someone else must approve it (four eyes).", n)
+		case a.Status == ArticleRetired:
+			return attest.Errorf(attest.ECONFLICT, "Article %d is retired.", id)
+		case v.Status != StatusInReview:
+			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a version in review is approved.", n, v.Status.Label())
+		}
+		var already bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM approvals WHERE version_id = ? AND approver_id = ?)`, v.id, actor.ID).Scan(&already); err != nil {
+			return fmt.Errorf("kb: approve %d/%d: %w", id, n, err)
+		}
+		if already {
+			return attest.Errorf(attest.ECONFLICT, "You already approved version %d; a second knowledge manager must approve it too.", n)
+		}
+		cur, err := currentVersion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur != nil && v.Base < cur.Number {
+			base, err := loadVersion(ctx, tx, id, v.Base)
+			if err != nil {
+				// Base 0: a first version proposed while another became current.
+				base = &Version{Number: v.Base}
+			}
+			return staleError(base, cur)
+		}
+		required, err := approvalsRequired(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (version_id, approver_id, comment, major, at) VALUES (?, ?, ?, ?, ?)`,
+			v.id, actor.ID, d.Comment, d.Major, sqlite.Format(now)); err != nil {
+			return fmt.Errorf("kb: approve %d/%d: %w", id, n, err)
+		}
+		var count int
+		var major bool
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(major), 0) FROM approvals WHERE version_id = ?`, v.id).Scan(&count, &major); err != nil {
+			return fmt.Errorf("kb: approve %d/%d: %w", id, n, err)
+		}
+		res = &ApprovalResult{Status: StatusInReview, Approvals: count, Required: required}
+		link := fmt.Sprintf("/articles/%d/versions/%d", id, n)
+		if count < required {
+			if err := notify(ctx, tx, v.authorID, fmt.Sprintf("%s approved version %d of “%s” (%d of %d approvals).", actor.Name(), n, v.Title, count, required), link); err != nil {
+				return err
+			}
+			return journal.Append(ctx, tx, actor.Username, "version.approve", versionObject(id, n), journal.Change{
+				Before: map[string]any{"status": v.Status, "approvals": count - 1},
+				After:  map[string]any{"status": StatusInReview, "approvals": count, "approvals_required": required, "comment": d.Comment, "major": d.Major}})
+		}
+		res.Status = StatusApproved
+		return approve(ctx, tx, actor, a, v, cur, approveOpts{comment: d.Comment, major: major, at: now, approvals: count, required: required})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+type approveOpts struct {
+	comment   string
+	major     bool
+	at        time.Time
+	approvals int
+	required  int
+	viaImport bool
+}
+
+// approve makes v the current version of a: supersedes cur, sets the review date, tells
+// search, notifies and journals.
+func approve(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, v, cur *Version, o approveOpts) error {
+	at := sqlite.Format(o.at)
+	if cur != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET status = 'superseded' WHERE id = ?`, cur.id); err != nil {
+			return fmt.Errorf("kb: supersede %d/%d: %w", a.ID, cur.Number, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE versions SET status = 'approved', decided_at = ?, decided_by = ?, comment = ?, major = ?, via_import = ? WHERE id = ?`,
+		at, actor.ID, o.comment, o.major, o.viaImport, v.id); err != nil {
+		return fmt.Errorf("kb: approve %d/%d: %w", a.ID, v.Number, err)
+	}
+	if err := setNextReview(ctx, tx, a.ID, o.at); err != nil {
+		return err
+	}
+	if err := searchChanged(ctx, tx, a.ID); err != nil {
+		return err
+	}
+	action := "version.approve"
+	if o.viaImport {
+		action = "import"
+	}
+	after := map[string]any{"status": StatusApproved, "comment": o.comment, "major": o.major, "approvals": o.approvals, "approvals_required": o.required}
+	before := map[string]any{"status": v.Status}
+	if cur != nil {
+		before["current"] = cur.Number
+		after["superseded"] = cur.Number
+	}
+	if o.viaImport {
+		after["via_import"] = true
+		after["version"] = versionDetail(v, nil, nil)
+	}
+	if err := journal.Append(ctx, tx, actor.Username, action, versionObject(a.ID, v.Number), journal.Change{Before: before, After: after}); err != nil {
+		return err
+	}
+	if o.viaImport {
+		return nil
+	}
+	link := fmt.Sprintf("/articles/%d", a.ID)
+	kind := "approved"
+	if o.major {
+		kind = "approved as a major change"
+	}
+	if err := notify(ctx, tx, v.authorID, fmt.Sprintf("%s %s your version %d of “%s”; it is now current.", actor.Name(), kind, v.Number, v.Title), link); err != nil {
+		return err
+	}
+	return notifyWatchers(ctx, tx, a.ID, actor.ID, v.authorID, true,
+		fmt.Sprintf("The steps of “%s” changed: version %d was %s by %s.", v.Title, v.Number, kind, actor.Name()), link)
+}
+
+// Reject turns down a version in review with a comment saying why (knowledge managers other
+// than its author, who withdraws instead). The author and watchers who may see it are told.
+// Errors: EFORBIDDEN, ENOTFOUND, EINVALID (comment), ECONFLICT (not in review).
+func (s *Store) Reject(ctx context.Context, actor *accounts.User, id int64, n int, d Decision) (*Version, error) {
+	if !actor.Has(accounts.RoleKnowledgeManager) {
+		return nil, attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers reject versions.")
+	}
+	d.Comment = strings.TrimSpace(d.Comment)
+	switch {
+	case d.Comment == "":
+		return nil, attest.FieldError(map[string]string{"comment": "required: tell the author why"})
+	case utf8.RuneCountInString(d.Comment) > MaxComment:
+		return nil, attest.FieldError(map[string]string{"comment": fmt.Sprintf("at most %d characters", MaxComment)})
+	}
+	var v *Version
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, ver, err := transition(ctx, tx, actor, id, n)
+		if err != nil {
+			return err
+		}
+		v = ver
+		switch {
+		case v.authorID == actor.ID:
+			return attest.Errorf(attest.EFORBIDDEN, "You wrote version %d: withdraw it instead of rejecting it.", n)
+		case v.Status != StatusInReview:
+			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a version in review is rejected.", n, v.Status.Label())
+		}
+		now := sqlite.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET status = 'rejected', decided_at = ?, decided_by = ?, comment = ? WHERE id = ?`,
+			now, actor.ID, d.Comment, v.id); err != nil {
+			return fmt.Errorf("kb: reject %d/%d: %w", id, n, err)
+		}
+		link := fmt.Sprintf("/articles/%d/versions/%d", id, n)
+		if err := notify(ctx, tx, v.authorID, fmt.Sprintf("%s rejected your version %d of “%s”: %s", actor.Name(), n, v.Title, d.Comment), link); err != nil {
+			return err
+		}
+		// Agents watching the article are not told of other people's proposals.
+		if err := notifyWatchers(ctx, tx, id, actor.ID, v.authorID, false,
+			fmt.Sprintf("%s rejected version %d of “%s” by %s: %s", actor.Name(), n, v.Title, v.AuthorName, d.Comment), link); err != nil {
+			return err
+		}
+		if err := journal.Append(ctx, tx, actor.Username, "version.reject", versionObject(id, n), journal.Change{
+			Before: map[string]any{"status": v.Status}, After: map[string]any{"status": StatusRejected, "comment": d.Comment}}); err != nil {
+			return err
+		}
+		v.Status, v.Comment, v.DecidedBy = StatusRejected, d.Comment, actor.Username
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// QueueItem is a version waiting for review.
+type QueueItem struct {
+	ArticleID   int64
+	Number      int
+	Base        int
+	Title       string
+	Author      string
+	AuthorName  string
+	Note        string
+	SubmittedAt time.Time
+	Approvals   int
+	Required    int
+	// Current is the article's approved version number (0 when none); Stale says the version
+	// is based on an older one, so approving it would be refused.
+	Current int
+	Stale   bool
+	// ApprovedByMe says the reader already gave one of two approvals.
+	ApprovedByMe bool
+	// Mine says the reader wrote it (and may not approve it).
+	Mine bool
+}
+
+// Queue is the knowledge managers' review queue.
+type Queue struct {
+	InReview []QueueItem
+	Overdue  []Summary
+}
+
+// ReviewQueue returns the versions in review and the overdue articles, oldest first
+// (knowledge managers). Errors: EFORBIDDEN.
+func (s *Store) ReviewQueue(ctx context.Context, actor *accounts.User) (*Queue, error) {
+	if !actor.Has(accounts.RoleKnowledgeManager) {
+		return nil, attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers review versions.")
+	}
+	q := &Queue{InReview: []QueueItem{}, Overdue: []Summary{}}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT v.article_id, v.number, v.base, v.title, u.username, u.display_name, v.note,
+		COALESCE(v.submitted_at, v.created_at),
+		(SELECT COUNT(*) FROM approvals WHERE version_id = v.id),
+		(SELECT COALESCE(MAX(rt.approvals_required), 1) FROM article_request_types art JOIN request_types rt ON rt.id = art.request_type_id WHERE art.article_id = v.article_id),
+		COALESCE((SELECT number FROM versions c WHERE c.article_id = v.article_id AND c.status = 'approved'), 0),
+		EXISTS(SELECT 1 FROM approvals WHERE version_id = v.id AND approver_id = ?),
+		v.author_id = ?
+		FROM versions v JOIN users u ON u.id = v.author_id JOIN articles a ON a.id = v.article_id AND a.status = 'active'
+		WHERE v.status = 'in_review' ORDER BY COALESCE(v.submitted_at, v.created_at), v.id`, actor.ID, actor.ID)
+	if err != nil {
+		return nil, fmt.Errorf("kb: review queue: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it QueueItem
+		var sub string
+		if err := rows.Scan(&it.ArticleID, &it.Number, &it.Base, &it.Title, &it.Author, &it.AuthorName, &it.Note, &sub,
+			&it.Approvals, &it.Required, &it.Current, &it.ApprovedByMe, &it.Mine); err != nil {
+			return nil, fmt.Errorf("kb: review queue: %w", err)
+		}
+		it.SubmittedAt = parseTime(sub)
+		it.Stale = it.Current > 0 && it.Base < it.Current
+		q.InReview = append(q.InReview, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("kb: review queue: %w", err)
+	}
+	orows, err := s.db.Read.QueryContext(ctx, `SELECT a.id, v.title, v.number, COALESCE(v.decided_at, ''), a.next_review
+		FROM articles a JOIN versions v ON v.article_id = a.id AND v.status = 'approved'
+		WHERE a.status = 'active' AND a.next_review IS NOT NULL AND a.next_review < ? ORDER BY a.next_review, a.id`, sqlite.Now())
+	if err != nil {
+		return nil, fmt.Errorf("kb: overdue articles: %w", err)
+	}
+	defer orows.Close()
+	for orows.Next() {
+		var sm Summary
+		var approved, next string
+		if err := orows.Scan(&sm.ID, &sm.Title, &sm.Number, &approved, &next); err != nil {
+			return nil, fmt.Errorf("kb: overdue articles: %w", err)
+		}
+		sm.ApprovedAt, sm.NextReview, sm.Overdue = parseTime(approved), parseTime(next), true
+		q.Overdue = append(q.Overdue, sm)
+	}
+	return q, orows.Err()
+}
