@@ -32,7 +32,23 @@ func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if a.Current != nil {
+		s.KB.RecordView(u, id, a.Current.Number)
+		if r.URL.Query().Get("from") == "search" {
+			s.KB.RecordSearchClick(u, r.URL.Query().Get("q"), id)
+		}
+	}
 	d := views.ArticleView{Article: a, CanEdit: u.Has(agent, km), IsManager: u.Has(km), Now: time.Now()}
+	if u.IsAgent() {
+		for _, rt := range a.RequestTypes {
+			h, err := s.Training.Hint(ctx, u, rt)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			d.Hints = append(d.Hints, h)
+		}
+	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("superseded")); err == nil && a.Current != nil && n > 0 && n < a.Current.Number {
 		d.SupersededLink = n
 	}

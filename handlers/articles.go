@@ -193,6 +193,9 @@ func (s *Server) handleArticleGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if a.Current != nil {
+		s.KB.RecordView(actor(r), id, a.Current.Number)
+	}
 	writeJSON(w, http.StatusOK, toArticleJSON(a))
 }
 

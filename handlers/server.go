@@ -213,6 +213,9 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 // page returns the frame of a page for the request's user.
 func (s *Server) page(r *http.Request, title string) views.Page {
 	p := views.Page{Title: title, Path: r.URL.Path, User: actor(r)}
+	if p.User != nil && !isAPI(r) && !isHTMX(r) && s.KB != nil {
+		p.Unread, _ = s.KB.UnreadNotifications(r.Context(), p.User) // a count is not worth failing a page for
+	}
 	if !isAPI(r) && s.sessions != nil && hasSession(r) {
 		p.CSRF = s.sessions.GetString(r.Context(), "csrf")
 		if msg := s.sessions.PopString(r.Context(), "flash"); msg != "" {

@@ -157,6 +157,10 @@ func approve(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, 
 	if err := searchChanged(ctx, tx, a.ID); err != nil {
 		return err
 	}
+	// A newer approved version answers the feedback that asked for it.
+	if err := resolveFollowupsTx(ctx, tx, actor, a.ID, v.Number); err != nil {
+		return err
+	}
 	action := "version.approve"
 	if o.viaImport {
 		action = "import"

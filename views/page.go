@@ -23,6 +23,8 @@ type Page struct {
 	Query string
 	// Path is the request path, to mark the current navigation item.
 	Path string
+	// Unread is how many notifications the user has not read.
+	Unread int
 }
 
 // NavItem is one link of the navigation.
@@ -56,7 +58,9 @@ func (p Page) Nav() []NavItem {
 		add("Review queue", "/review")
 		add("Request types", "/request-types")
 		add("New article", "/articles/new")
+		add("Follow-ups", "/followups")
 		add("Gap report", "/reports/gaps")
+		add("Dashboard", "/dashboard")
 		add("Findings", "/findings")
 	}
 	if u.Has(accounts.RoleTrainer) {
