@@ -33,9 +33,10 @@ func TestMain(m *testing.M) {
 type server struct {
 	cmd  *exec.Cmd
 	base string
+	stop func()
 }
 
-func startServer(t *testing.T, dir string) *server {
+func startServer(t testing.TB, dir string) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,6 +53,7 @@ func startServer(t *testing.T, dir string) *server {
 	}
 	s := &server{cmd: cmd, base: "http://" + addr}
 	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	s.stop = func() { s.cmd.Process.Signal(syscall.SIGTERM); s.cmd.Wait() }
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get(s.base + "/readyz")
@@ -188,7 +190,7 @@ func TestCrashDuringIndexingConverges(t *testing.T) {
 	}
 }
 
-func login(t *testing.T, base, user, pw string) string {
+func login(t testing.TB, base, user, pw string) string {
 	t.Helper()
 	resp, err := http.Post(base+"/api/v1/auth/token", "application/json",
 		strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, user, pw)))
