@@ -38,6 +38,9 @@ type Deps struct {
 	KB       *kb.Store
 	Training *training.Store
 	Audit    *audit.Store
+	// SecureCookies marks the session cookie Secure: set it when Attest is reached over TLS
+	// (directly or through a TLS-terminating proxy).
+	SecureCookies bool
 	// Search is the search index (nil in tests that do not search).
 	Search Searcher
 	Log    *slog.Logger
@@ -71,6 +74,7 @@ func New(d Deps) *Server {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Path = "/"
+	sm.Cookie.Secure = d.SecureCookies
 	s := &Server{Deps: d, log: d.Log, sessions: sm, mux: http.NewServeMux()}
 	s.table = s.routes()
 	for _, rt := range s.table {
@@ -111,9 +115,6 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 		if isAPI(r) || strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			next.ServeHTTP(w, r)
 			return
-		}
-		if r.TLS != nil {
-			s.sessions.Cookie.Secure = true
 		}
 		withSess.ServeHTTP(w, r)
 	})

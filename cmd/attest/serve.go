@@ -23,6 +23,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	addr := fs.String("addr", defAddr, "listen address (env ATTEST_ADDR)")
 	withDemo := fs.Bool("demo", false, "seed a demo organisation when the database is empty")
+	secure := fs.Bool("secure-cookies", m.Getenv("ATTEST_SECURE_COOKIES") == "true",
+		"mark session cookies Secure: use it when Attest is reached over TLS, e.g. behind a TLS-terminating proxy (env ATTEST_SECURE_COOKIES=true)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	a.kb.StartRecorder(bg, log)
 
 	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
-		Search: ix, Log: log})
+		Search: ix, SecureCookies: *secure, Log: log})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
