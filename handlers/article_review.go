@@ -120,18 +120,12 @@ func (s *Server) handleArticleRetire(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Reason string `json:"reason"`
+	reason, err := reasonInput(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	if isAPI(r) {
-		if err := decode(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else {
-		in.Reason = r.PostFormValue("reason")
-	}
-	if err := s.KB.Retire(r.Context(), actor(r), id, in.Reason); err != nil {
+	if err := s.KB.Retire(r.Context(), actor(r), id, reason); err != nil {
 		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
 		return
 	}

@@ -105,22 +105,16 @@ func (s *Server) handleSuspensionLift(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if isAPI(r) {
-		if err := decode(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else {
-		in.Reason = r.PostFormValue("reason")
+	reason, err := reasonInput(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	back := "/authority"
 	if u := r.PostFormValue("username"); u != "" && !isAPI(r) {
 		back = "/authority/" + url.PathEscape(u)
 	}
-	if err := s.Training.LiftSuspension(r.Context(), actor(r), id, in.Reason); err != nil {
+	if err := s.Training.LiftSuspension(r.Context(), actor(r), id, reason); err != nil {
 		s.refuseTrainingAction(w, r, err, back)
 		return
 	}

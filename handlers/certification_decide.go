@@ -58,18 +58,12 @@ func (s *Server) handleCertificationDecline(w http.ResponseWriter, r *http.Reque
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Reason string `json:"reason"`
+	reason, err := reasonInput(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	if isAPI(r) {
-		if err := decode(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else {
-		in.Reason = r.PostFormValue("reason")
-	}
-	if err := s.Training.Decline(r.Context(), actor(r), id, in.Reason); err != nil {
+	if err := s.Training.Decline(r.Context(), actor(r), id, reason); err != nil {
 		s.refuseTrainingAction(w, r, err, "/training")
 		return
 	}
@@ -83,22 +77,16 @@ func (s *Server) handleCertificationRevoke(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if isAPI(r) {
-		if err := decode(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else {
-		in.Reason = r.PostFormValue("reason")
+	reason, err := reasonInput(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	back := "/authority"
 	if u := r.PostFormValue("username"); u != "" && !isAPI(r) {
 		back = "/authority/" + url.PathEscape(u)
 	}
-	c, err := s.Training.Revoke(r.Context(), actor(r), id, in.Reason)
+	c, err := s.Training.Revoke(r.Context(), actor(r), id, reason)
 	if err != nil {
 		s.refuseTrainingAction(w, r, err, back)
 		return

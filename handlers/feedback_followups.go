@@ -79,18 +79,12 @@ func (s *Server) handleFollowupDismiss(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Reason string `json:"reason"`
+	reason, err := reasonInput(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	if isAPI(r) {
-		if err := decode(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else {
-		in.Reason = r.PostFormValue("reason")
-	}
-	err = s.KB.DismissFollowup(r.Context(), actor(r), id, in.Reason)
+	err = s.KB.DismissFollowup(r.Context(), actor(r), id, reason)
 	if err != nil {
 		var e *attest.Error
 		if isAPI(r) || attest.ErrorCode(err) != attest.EINVALID || !errors.As(err, &e) {
@@ -106,7 +100,7 @@ func (s *Server) handleFollowupDismiss(w http.ResponseWriter, r *http.Request) {
 		p := s.page(r, "Feedback follow-ups")
 		p.Flash, p.FlashKind = e.Message, "error"
 		s.render(w, r, http.StatusUnprocessableEntity, views.Followups(p, views.FollowupsData{Followups: list,
-			Forms: map[int64]views.Form{id: {Values: map[string]string{"reason": in.Reason}, Errors: e.Fields}}}))
+			Forms: map[int64]views.Form{id: {Values: map[string]string{"reason": reason}, Errors: e.Fields}}}))
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]string{"status": string(kb.FollowupDismissed)}, "Follow-up dismissed.", "/followups?status=open")

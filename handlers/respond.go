@@ -214,3 +214,18 @@ func listParams(r *http.Request) (limit, offset int, err error) {
 	}
 	return limit, offset, nil
 }
+
+// reasonInput reads the reason of an action that needs one (decline, revoke, retire,
+// dismiss…): {"reason"} on the API, the form field reason otherwise.
+func reasonInput(r *http.Request) (string, error) {
+	if !isAPI(r) {
+		return r.PostFormValue("reason"), nil
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &in); err != nil {
+		return "", err
+	}
+	return in.Reason, nil
+}
