@@ -190,3 +190,37 @@ func TestSupplierRequestTypes(t *testing.T) {
 		t.Fatalf("create = %+v, %v", rt, err)
 	}
 }
+
+// TestTokenUserFollowsChanges: the token lookup is cached, and every change to what a user
+// holds (the agreement, roles, what the supplier fulfils) shows on the very next call.
+func TestTokenUserFollowsChanges(t *testing.T) {
+	o := accountstest.NewOrg(t)
+	ctx := context.Background()
+	tok, _, _ := o.Accounts.IssueToken(ctx, o.Users["alice"])
+	get := func() *accounts.User {
+		u, err := o.Accounts.UserByToken(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	if get().AgreementPending {
+		t.Fatal("no agreement yet, but pending")
+	}
+	o.Accounts.PublishAgreement(ctx, o.Users["admin"], "Rules.")
+	if !get().AgreementPending {
+		t.Fatal("published agreement not seen by the cached token user")
+	}
+	o.Accounts.AcceptAgreement(ctx, get(), 1)
+	if get().AgreementPending {
+		t.Fatal("acceptance not seen by the cached token user")
+	}
+	o.Accounts.SetSupplierRequestTypes(ctx, o.Users["admin"], "acme", []string{"vpn-access"})
+	if u := get(); u.FulfilsType("password-reset") || !u.FulfilsType("vpn-access") {
+		t.Fatalf("fulfils = %v after the change", u.Fulfils)
+	}
+	o.Accounts.SetRoles(ctx, o.Users["admin"], "alice", []accounts.Role{accounts.RoleAgent, accounts.RoleTrainer})
+	if !get().Has(accounts.RoleTrainer) {
+		t.Fatal("new role not seen")
+	}
+}

@@ -37,7 +37,7 @@ func (s *Store) PublishAgreement(ctx context.Context, actor *User, text string) 
 		return 0, attest.FieldError(map[string]string{"text": "at most 100,000 characters"})
 	}
 	var version int
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM agreements`).Scan(&version); err != nil {
 			return fmt.Errorf("accounts: publish agreement: %w", err)
 		}
@@ -79,7 +79,7 @@ func (s *Store) CurrentAgreement(ctx context.Context, actor *User) (*Agreement, 
 // AcceptAgreement records that actor accepted version, which must be the current one.
 // Errors: ENOTFOUND when none is published, EINVALID for another version.
 func (s *Store) AcceptAgreement(ctx context.Context, actor *User, version int) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		var current int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM agreements`).Scan(&current); err != nil {
 			return fmt.Errorf("accounts: accept agreement: %w", err)

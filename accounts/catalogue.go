@@ -86,7 +86,7 @@ func (s *Store) CreateSupplier(ctx context.Context, actor *User, key, name strin
 	if f := checkKeyName(key, name); len(f) > 0 {
 		return nil, attest.FieldError(f)
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if id, err := s.supplierID(ctx, tx, key); err != nil {
 			return err
 		} else if id != 0 {
@@ -167,7 +167,7 @@ func (s *Store) CreateRequestType(ctx context.Context, actor *User, in NewReques
 	if len(f) > 0 {
 		return nil, attest.FieldError(f)
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM request_types WHERE key = ?)`, in.Key).Scan(&exists); err != nil {
 			return fmt.Errorf("accounts: create request type: %w", err)
@@ -235,7 +235,7 @@ func (s *Store) SetSupplierRequestTypes(ctx context.Context, actor *User, suppli
 		return nil, err
 	}
 	var out *Supplier
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var sp Supplier
 		err := tx.QueryRowContext(ctx, `SELECT id, key, name FROM suppliers WHERE key = ?`, supplier).Scan(&sp.ID, &sp.Key, &sp.Name)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -28,10 +29,28 @@ type Store struct {
 	// TokenTTL is how long an API token lives.
 	TokenTTL time.Duration
 
-	// Every API call resolves its token: the statement is prepared once.
+	// Every API call resolves its token: the statement is prepared once, and answers are
+	// cached until anything in this store changes (roles, suppliers, the agreement…), which
+	// bumps gen. Only this store writes what a User holds, so the cache is never stale.
 	prepOnce   sync.Once
 	byToken    *sql.Stmt
 	byTokenErr error
+	gen        atomic.Uint64
+	cacheMu    sync.Mutex
+	tokens     map[[32]byte]cachedToken
+}
+
+type cachedToken struct {
+	user    User
+	expires string
+	gen     uint64
+}
+
+// tx runs fn in a write transaction and, once it is over, invalidates cached users.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	err := s.db.Tx(ctx, fn)
+	s.gen.Add(1)
+	return err
 }
 
 // NewStore returns a Store over db: 5 failed sign-ins per account and 20 per address within
@@ -131,7 +150,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 		return nil, err
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)`, in.Username).Scan(&exists); err != nil {
 			return fmt.Errorf("accounts: create user: %w", err)
@@ -183,7 +202,7 @@ func (s *Store) SetRoles(ctx context.Context, actor *User, username string, role
 	if u.ID == actor.ID && !containsRole(roles, RoleAdmin) {
 		return attest.FieldError(map[string]string{"roles": "you cannot remove your own admin role"})
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = ?`, u.ID); err != nil {
 			return fmt.Errorf("accounts: set roles: %w", err)
 		}
@@ -308,7 +327,7 @@ func (s *Store) IssueToken(ctx context.Context, u *User) (string, time.Time, err
 	token := hex.EncodeToString(raw)
 	expires := time.Now().UTC().Add(s.TokenTTL).Truncate(time.Second)
 	sum := sha256.Sum256([]byte(token))
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			u.ID, sum[:], sqlite.Now(), sqlite.Format(expires))
 		if err != nil {
@@ -331,12 +350,31 @@ func (s *Store) UserByToken(ctx context.Context, token string) (*User, error) {
 		return nil, fmt.Errorf("accounts: token user: %w", s.byTokenErr)
 	}
 	sum := sha256.Sum256([]byte(token))
-	u, err := scanUser(s.byToken.QueryRowContext(ctx, sum[:], sqlite.Now()))
+	now := sqlite.Now()
+	gen := s.gen.Load()
+	s.cacheMu.Lock()
+	c, ok := s.tokens[sum]
+	s.cacheMu.Unlock()
+	if ok && c.gen == gen && c.expires > now {
+		u := c.user
+		return &u, nil
+	}
+	var expires string
+	u, err := scanUser(s.byToken.QueryRowContext(ctx, sum[:], now))
+	if err == nil {
+		err = s.db.Read.QueryRowContext(ctx, `SELECT expires_at FROM api_tokens WHERE hash = ?`, sum[:]).Scan(&expires)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, attest.Errorf(attest.EUNAUTH, "The token is unknown or expired.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("accounts: token user: %w", err)
 	}
+	s.cacheMu.Lock()
+	if s.tokens == nil || len(s.tokens) > 10000 {
+		s.tokens = map[[32]byte]cachedToken{}
+	}
+	s.tokens[sum] = cachedToken{user: *u, expires: expires, gen: gen}
+	s.cacheMu.Unlock()
 	return u, nil
 }
