@@ -12,6 +12,7 @@ import (
 	"attest/accounts"
 	"attest/accounts/accountstest"
 	"attest/handlers"
+	"attest/kb/kbtest"
 )
 
 var wildcard = regexp.MustCompile(`\{[^}]+\}`)
@@ -125,4 +126,41 @@ func (b *browser) send(method, path string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestNoServerErrorForOddInput sends malformed and oddly typed bodies to every API route that
+// takes one, as a role the table lets in: whatever a client sends, the answer is never a 500.
+func TestNoServerErrorForOddInput(t *testing.T) {
+	ts := newTestServer(t)
+	clients := map[accounts.Role]*apiClient{}
+	for role, name := range map[accounts.Role]string{accounts.RoleAdmin: "admin", accounts.RoleKnowledgeManager: "km1",
+		accounts.RoleTrainer: "trainer", accounts.RoleAuditor: "auditor", accounts.RoleAgent: "alice"} {
+		clients[role] = ts.api(t, name)
+	}
+	// Something for the ids to find: an approved article 1 with a version 2 in review.
+	id := kbtest.Publish(t, ts.Org, ts.KB, "Reset a password", "Verify the caller.", "password-reset")
+	kbtest.Edit(t, ts.Org, ts.KB, "alice", id, 1, "Verify the caller twice.")
+	bodies := []string{`[]`, `null`, `"x"`, `12`, `{"id":"1"}`, `{"title":7,"body":[],"request_types":"x"}`,
+		`{"answers":{"x":[1]}}`, `{"answers":{"1":"a"}}`, `{"checks":{"accurate":"yes"}}`, `{"version":-1}`,
+		`{"sample_size":-5,"quarter":"2026-Q9","seed":"x"}`, `{"due":"31/12/2026","severity":"huge"}`,
+		`{"questions":[{"choices":[{}]}]}`, `{"request_types":[null]}`, `{"base":-1,"title":"","body":""}`, "{\"title\":\"\xff\xfe\"}"}
+	for _, rt := range ts.App.Routes() {
+		method, pattern, _ := strings.Cut(rt.Pattern, " ")
+		if !strings.HasPrefix(pattern, "/api/") || method == http.MethodGet || rt.Public {
+			continue
+		}
+		role := accounts.RoleAdmin
+		if rt.Roles != nil {
+			role = rt.Roles[0]
+		}
+		for _, id := range []string{"1", "0", "-1", "99999999999999999999"} {
+			path := strings.ReplaceAll(strings.ReplaceAll(pattern, "{key}", "acme"), "{$}", "")
+			path = wildcard.ReplaceAllString(path, id)
+			for _, body := range bodies {
+				if st, raw := clients[role].raw(method, path, []byte(body)); st >= 500 {
+					t.Errorf("%s %s %s: HTTP %d %s", method, path, body, st, raw)
+				}
+			}
+		}
+	}
 }
