@@ -39,7 +39,7 @@ func searchQuery(r *http.Request, u *accounts.User) (search.Query, error) {
 	if len(text) > maxQueryLen {
 		text = text[:maxQueryLen]
 	}
-	sq := search.Query{Text: text, RequestType: q.Get("request_type"), Tag: q.Get("tag"), Limit: limit, Offset: offset}
+	sq := search.Query{Text: text, RequestType: q.Get("request_type"), Tag: q.Get("tag"), Limit: limit, Offset: offset, TagFacets: true}
 	if u.IsAgent() {
 		sq.Visible = append([]string{}, u.Fulfils...)
 	}

@@ -11,12 +11,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Field names in the Bleve documents.
@@ -36,7 +37,7 @@ const everyone = "*"
 
 // mappingVersion changes whenever the mapping or what is indexed changes, so
 // that Open can refuse an index built by an older program.
-const mappingVersion = "attest-search-3"
+const mappingVersion = "attest-search-4"
 
 var (
 	keyPosition = []byte("attest.position")
@@ -63,6 +64,12 @@ type Index struct {
 	path     string
 	bleve    bleve.Index
 	analyzer analysis.Analyzer
+	params   params
+	budget   int // bytes of decoded postings kept per snapshot
+
+	views  atomic.Pointer[[]*view] // the latest snapshots' views, newest first
+	viewMu sync.Mutex              // making a view
+	write  sync.Mutex              // batches, which update the length statistics
 }
 
 // Open opens the index at path (a directory), creating an empty one when
@@ -98,7 +105,7 @@ func newIndex(path string, b bleve.Index) (*Index, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("search: open %s: no %q analyzer", path, en.AnalyzerName)
 	}
-	return &Index{path: path, bleve: b, analyzer: a}, nil
+	return &Index{path: path, bleve: b, analyzer: a, params: defaultParams, budget: cacheBudget}, nil
 }
 
 // create makes a new empty index at path and records the mapping version.
@@ -115,8 +122,8 @@ func create(path string) (bleve.Index, error) {
 }
 
 // newMapping describes the indexed document: analysed English title and
-// body (the title boosted at query time), keyword fields for filters and
-// facets, and the stored fields a hit needs.
+// body with positions (for phrases), keyword fields for filters and facets,
+// the title's sort key, and the stored fields a hit needs.
 func newMapping() *mapping.IndexMappingImpl {
 	text := func(store bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
@@ -144,8 +151,8 @@ func newMapping() *mapping.IndexMappingImpl {
 	dm := mapping.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(fieldTitle, text(true))
 	dm.AddFieldMappingsAt(fieldBody, text(true))
-	dm.AddFieldMappingsAt(fieldRequestTypes, kw(true))
-	dm.AddFieldMappingsAt(fieldTags, kw(true))
+	dm.AddFieldMappingsAt(fieldRequestTypes, kw(false))
+	dm.AddFieldMappingsAt(fieldTags, kw(false))
 	dm.AddFieldMappingsAt(fieldVisibility, kw(false))
 	dm.AddFieldMappingsAt(fieldTitleKey, kw(true))
 	dm.AddFieldMappingsAt(fieldVersion, version)
@@ -153,7 +160,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = dm
 	im.DefaultAnalyzer = en.AnalyzerName
-	im.ScoringModel = index.BM25Scoring
+	// Text queries are scored by the engine (engine.go), not by Bleve.
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
@@ -171,8 +178,10 @@ func (ix *Index) Close() error {
 // Apply indexes upserts (replacing what was indexed for those articles) and
 // removes deletes (article ids) in one Bleve batch.
 func (ix *Index) Apply(upserts []Doc, deletes []int64) error {
+	ix.write.Lock()
+	defer ix.write.Unlock()
 	b := ix.bleve.NewBatch()
-	if err := fillBatch(b, upserts, deletes); err != nil {
+	if err := ix.fillBatch(b, upserts, deletes); err != nil {
 		return fmt.Errorf("search: apply: %w", err)
 	}
 	if err := ix.bleve.Batch(b); err != nil {
@@ -185,8 +194,10 @@ func (ix *Index) Apply(upserts []Doc, deletes []int64) error {
 // index is now in line with, in the same batch: a crash never leaves a
 // recorded position whose documents are missing.
 func (ix *Index) ApplyAt(upserts []Doc, deletes []int64, position int64) error {
+	ix.write.Lock()
+	defer ix.write.Unlock()
 	b := ix.bleve.NewBatch()
-	if err := fillBatch(b, upserts, deletes); err != nil {
+	if err := ix.fillBatch(b, upserts, deletes); err != nil {
 		return fmt.Errorf("search: apply at %d: %w", position, err)
 	}
 	b.SetInternal(keyPosition, encodePosition(position))
@@ -219,43 +230,53 @@ func (ix *Index) DocCount() (uint64, error) {
 	return n, nil
 }
 
-func fillBatch(b *bleve.Batch, upserts []Doc, deletes []int64) error {
+// fillBatch puts the changes into b, with the length statistics they make.
+func (ix *Index) fillBatch(b *bleve.Batch, upserts []Doc, deletes []int64) error {
+	st, err := readStats(ix.bleve)
+	if err != nil {
+		return err
+	}
 	for _, id := range deletes {
 		b.Delete(docID(id))
 	}
 	for _, d := range upserts {
-		v, err := d.document()
+		v, l, err := d.document()
 		if err != nil {
 			return err
 		}
 		if err := b.Index(docID(d.ArticleID), v); err != nil {
 			return fmt.Errorf("index article %d: %w", d.ArticleID, err)
 		}
+		st.add(l)
+	}
+	if len(upserts) > 0 {
+		b.SetInternal(keyStats, st.encode())
 	}
 	return nil
 }
 
-// document is what Bleve's mapping sees for d.
-func (d Doc) document() (map[string]any, error) {
+// document is what Bleve's mapping sees for d, and its length.
+func (d Doc) document() (map[string]any, docLen, error) {
 	vis := make([]string, 0, len(d.RequestTypes)+1)
 	for _, rt := range d.RequestTypes {
 		if rt == everyone || rt == "" {
-			return nil, fmt.Errorf("article %d: invalid request type %q", d.ArticleID, rt)
+			return nil, docLen{}, fmt.Errorf("article %d: invalid request type %q", d.ArticleID, rt)
 		}
 		vis = append(vis, rt)
 	}
 	if len(vis) == 0 {
 		vis = append(vis, everyone)
 	}
+	text := PlainText(d.Body)
 	return map[string]any{
 		fieldTitle:        d.Title,
-		fieldBody:         PlainText(d.Body),
+		fieldBody:         text,
 		fieldRequestTypes: d.RequestTypes,
 		fieldTags:         d.Tags,
 		fieldVisibility:   vis,
 		fieldTitleKey:     titleKey(d.Title),
 		fieldVersion:      float64(d.Version),
-	}, nil
+	}, docLen{title: countWords(d.Title), body: countWords(text)}, nil
 }
 
 // titleKey is the sort key for listing articles by title.

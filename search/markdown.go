@@ -32,6 +32,9 @@ func PlainText(md string) string {
 	var b bytes.Buffer
 	b.Grow(len(src))
 	block := func() {
+		if n := b.Len(); n > 0 && b.Bytes()[n-1] == ' ' {
+			b.Truncate(n - 1)
+		}
 		if n := b.Len(); n > 0 && b.Bytes()[n-1] != '\n' {
 			b.WriteByte('\n')
 		}

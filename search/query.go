@@ -1,8 +1,11 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +13,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -19,16 +21,23 @@ import (
 const (
 	maxQueryBytes = 1000
 	maxTerms      = 32
-	maxLimit      = 100
-	defaultLimit  = 10
-	maxOffset     = 10000
-	facetSize     = 50
-	titleBoost    = 4.0
+	// maxWords is how many of a query's words are searched for: the rarest.
+	// Beyond a dozen, words are pasted text, and the rarest say what it is.
+	maxWords     = 12
+	maxLimit     = 100
+	defaultLimit = 10
+	maxOffset    = 10000
+	facetSize    = 50
 	// fuzzyMinRunes is the shortest term corrected by edit distance; shorter
 	// ones have too many neighbours to guess from.
 	fuzzyMinRunes = 4
 	// maxCorrections is how many dictionary terms one unknown term may stand for.
 	maxCorrections = 8
+	// commonShare is the share of articles above which a word is common: when
+	// no article has most of the query's words, articles with only common
+	// ones do not match (the words still rank), which keeps the last stage
+	// from walking most of the index.
+	commonShare = 0.05
 )
 
 // Query is one search.
@@ -39,6 +48,9 @@ type Query struct {
 	Visible     []string // nil: sees everything; otherwise only articles for one of these request types or for everyone
 	Limit       int      // hits per page: 10 when 0 or less, at most 100
 	Offset      int      // hits to skip
+	// TagFacets asks for tag counts too (the first search asking for them
+	// on a new snapshot reads the tags; the ones after are cheap).
+	TagFacets bool
 }
 
 // Hit is one article found.
@@ -57,7 +69,8 @@ type Facet struct {
 }
 
 // Result is a page of hits, the total number of matching articles and their
-// facets over the whole (filtered) result.
+// facets over the whole (filtered) result: request types always, tags when
+// the query asked for them.
 type Result struct {
 	Total             int
 	Took              time.Duration
@@ -66,23 +79,48 @@ type Result struct {
 	TagFacets         []Facet
 }
 
-// clause is one query term with the terms that may stand for it: synonyms,
-// or dictionary terms one typo away when the term itself is not indexed.
+// alt is one way a query word may appear: the word itself, a synonym (one
+// term or a phrase) or a correction.
+type alt struct {
+	terms  []string     // distinct analysed terms
+	words  []phraseWord // for phrases: the words in order
+	weight float64
+	df     [2]uint64 // documents with it in the title and in the body, at most
+}
+
+func (a alt) phrase() bool { return len(a.words) > 1 }
+
+// df is about how many articles have one of c's alternatives.
+func (c clause) df() uint64 {
+	var n uint64
+	for _, a := range c.alts {
+		n += max(a.df[title], a.df[body])
+	}
+	return n
+}
+
+// clause is one query word with the alternatives that stand for it.
 type clause struct {
-	term    string
-	single  []string   // analysed one-term alternatives, the term first
-	phrases [][]string // analysed multi-term alternatives (synonyms)
-	fuzzy   bool       // single are corrections of an unknown term
+	term string
+	alts []alt
 }
 
 // parsed is a user's query after analysis.
 type parsed struct {
 	clauses []clause
-	phrases [][]string // quoted phrases of two or more analysed terms
+	phrases []alt // quoted phrases of two or more terms; each must match
 }
 
-// Search finds articles matching q: all terms first, any term when no
-// article has them all, and terms one typo away when still nothing matches.
+func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 0 }
+
+// Search finds articles matching q. Matching articles have (nearly) all the
+// query's words: all of them for one or two words, all but one for three to
+// six, all but two for more, in the title or the body, or a synonym of
+// them; a word the index does not know stands for the known words one typo
+// away. When no article has that many, fewer will do, down to any one
+// uncommon word; when still none matches, words one typo away count. Quoted
+// phrases must match. Articles are ranked by BM25F over title and body,
+// scaled by the share of the query's words they have.
 // Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
@@ -93,16 +131,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	limit = min(limit, maxLimit)
 	offset := min(max(q.Offset, 0), maxOffset)
 
-	filter := q.filter()
 	p := ix.parse(q.Text)
-	if len(p.clauses) == 0 && len(p.phrases) == 0 {
+	if p.empty() {
 		if strings.TrimSpace(q.Text) != "" || (q.RequestType == "" && q.Tag == "") {
 			return Result{Took: time.Since(start)}, nil
 		}
-		// No text but a request type or tag: list those articles by title.
-		req := bleve.NewSearchRequestOptions(filter, limit, offset, false)
-		req.SortBy([]string{fieldTitleKey, "_id"})
-		res, err := ix.run(ctx, req, nil, false)
+		res, err := ix.list(ctx, q, limit, offset)
 		if err != nil {
 			return Result{}, err
 		}
@@ -110,135 +144,568 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return res, nil
 	}
 
-	r, err := ix.bleve.Advanced()
+	r, err := ix.reader()
+	if err != nil {
+		return Result{}, err
+	}
+	defer r.Close()
+	v, err := ix.view(r)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	reader, err := r.Reader()
-	if err != nil {
-		return Result{}, fmt.Errorf("search: open reader: %w", err)
-	}
-	err = ix.correct(reader, &p)
-	if cerr := reader.Close(); err == nil {
-		err = cerr
-	}
+	filter, err := v.filter(r, q)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-
-	stages := []func() query.Query{
-		func() query.Query { return p.all() },
-		func() query.Query { return p.any() },
-		func() query.Query { return p.fuzzyAny() },
+	s := &searcher{ctx: ctx, r: r, v: v, p: &ix.params}
+	if err := s.resolve(&p); err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	var res Result
-	for i, stage := range stages {
-		qq := stage()
-		if qq == nil {
-			continue
-		}
-		req := bleve.NewSearchRequestOptions(withFilter(qq, filter), limit, offset, false)
-		res, err = ix.run(ctx, req, &p, i == len(stages)-1)
-		if err != nil {
-			return Result{}, err
-		}
-		if res.Total > 0 {
-			break
-		}
+	out, fuzzy, err := s.find(&p, filter, offset+limit)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	res, err := s.result(q, out, offset, p.matcher(fuzzy), ix)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
 	}
 	res.Took = time.Since(start)
 	return res, nil
 }
 
-// filter is the query for q's request type, tag and visibility; nil when
-// there are none.
-func (q Query) filter() query.Query {
-	var must []query.Query
+// reader opens a reader on the index's current snapshot.
+func (ix *Index) reader() (index.IndexReader, error) {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search: open reader: %w", err)
+	}
+	return r, nil
+}
+
+// filter is the set of articles q may find: visible to the reader, of the
+// request type and with the tag asked for; nil when every article may match.
+func (v *view) filter(r index.IndexReader, q Query) (bitset, error) {
+	var f bitset
+	restrict := func(s bitset) {
+		if s == nil {
+			s = bitset{}
+		}
+		if f == nil {
+			f = s
+			return
+		}
+		f = and(f, s)
+	}
 	if q.Visible != nil {
-		vis := make([]query.Query, 0, len(q.Visible)+1)
-		vis = append(vis, termQuery(fieldVisibility, everyone, 1))
-		for _, v := range q.Visible {
-			if v != "" && v != everyone {
-				vis = append(vis, termQuery(fieldVisibility, v, 1))
+		k, err := v.keyword(r, fieldVisibility)
+		if err != nil {
+			return nil, err
+		}
+		sets := []bitset{k.set(everyone)}
+		for _, rt := range q.Visible {
+			if rt != "" && rt != everyone {
+				sets = append(sets, k.set(rt))
 			}
 		}
-		must = append(must, query.NewDisjunctionQuery(vis))
+		restrict(or(sets...))
 	}
 	if q.RequestType != "" {
-		must = append(must, termQuery(fieldRequestTypes, q.RequestType, 1))
+		k, err := v.keyword(r, fieldRequestTypes)
+		if err != nil {
+			return nil, err
+		}
+		restrict(k.set(q.RequestType))
 	}
 	if q.Tag != "" {
-		must = append(must, termQuery(fieldTags, q.Tag, 1))
+		k, err := v.keyword(r, fieldTags)
+		if err != nil {
+			return nil, err
+		}
+		restrict(k.set(q.Tag))
 	}
-	switch len(must) {
-	case 0:
-		return nil
-	case 1:
-		return must[0]
-	}
-	return query.NewConjunctionQuery(must)
+	return f, nil
 }
 
-// withFilter restricts q to the documents matching filter without letting
-// filter change scores.
-func withFilter(q, filter query.Query) query.Query {
-	if filter == nil {
-		return q
-	}
-	b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
-	b.AddFilter(filter)
-	return b
+// searcher runs one query on one snapshot.
+type searcher struct {
+	ctx context.Context
+	r   index.IndexReader
+	v   *view
+	p   *params
 }
 
-// run executes req and turns the answer into a Result, with snippets built
-// from p's terms (nil: the beginning of the body).
-func (ix *Index) run(ctx context.Context, req *bleve.SearchRequest, p *parsed, fuzzy bool) (Result, error) {
+// find runs the stages of a search and returns the first that finds
+// anything (or the last), and whether it was the typo-tolerant one.
+func (s *searcher) find(p *parsed, filter bitset, keep int) (outcome, bool, error) {
+	for stage := 0; ; stage++ {
+		out, last, err := s.pass(p, filter, keep, stage)
+		if err != nil || out.total > 0 {
+			return out, false, err
+		}
+		if last {
+			break
+		}
+	}
+	// Nothing matched: let every word stand for the words one typo away.
+	if !s.widen(p) {
+		return outcome{}, false, nil
+	}
+	out, _, err := s.pass(p, filter, keep, -1)
+	return out, true, err
+}
+
+// quorums are how many of n words a match needs in each stage: n less
+// slack, then half of them, then one.
+func quorums(n, slack int) []int {
+	if n == 0 {
+		return []int{0}
+	}
+	qs := []int{n - slack}
+	if half := (n + 1) / 2; half < qs[0] && half > 1 {
+		qs = append(qs, half)
+	}
+	if qs[len(qs)-1] > 1 {
+		qs = append(qs, 1)
+	}
+	return qs
+}
+
+// pass runs stage (0, 1, … of quorums; -1 for any one word) and reports
+// whether it was the last: it finds the articles with every quoted phrase
+// and at least the stage's quorum of the words.
+func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, bool, error) {
+	pl := &plan{filter: filter, keep: keep}
+	defer pl.close()
+	for _, ph := range p.phrases {
+		g, err := s.open([]alt{ph})
+		if err != nil {
+			return outcome{}, true, err
+		}
+		if g == nil {
+			return outcome{}, true, nil // a phrase no article has
+		}
+		pl.must = append(pl.must, g)
+	}
+	for _, c := range p.clauses {
+		g, err := s.open(c.alts)
+		if err != nil {
+			return outcome{}, true, err
+		}
+		if g != nil {
+			pl.should = append(pl.should, g)
+		}
+	}
+	// Clauses resolved to known terms, so every one has postings.
+	sortGroups(pl.should)
+	n := len(pl.should)
+	qs := quorums(n, s.p.quorumSlack(n))
+	last := stage < 0 || stage >= len(qs)-1
+	if stage < 0 {
+		pl.quorum = min(1, n)
+	} else {
+		pl.quorum = qs[min(stage, len(qs)-1)]
+	}
+	pl.lead = n - pl.quorum + 1
+	if pl.quorum <= 1 && n > 1 {
+		// Any one word: only uncommon words select, when there are some.
+		rare := 0
+		for rare < n && float64(pl.should[rare].df) <= commonShare*float64(s.v.docs) {
+			rare++
+		}
+		if rare > 0 {
+			pl.lead = rare
+		}
+	}
+	if pl.quorum == 0 {
+		pl.lead = 0
+	}
+	out, err := pl.run(s.p, &s.v.avgLen)
+	return out, last, err
+}
+
+func (pl *plan) close() {
+	for _, gs := range [][]*group{pl.must, pl.should} {
+		for _, g := range gs {
+			_ = g.close()
+		}
+	}
+}
+
+// sortGroups orders groups rarest first.
+func sortGroups(gs []*group) {
+	for i := 1; i < len(gs); i++ {
+		for j := i; j > 0 && gs[j].df < gs[j-1].df; j-- {
+			gs[j], gs[j-1] = gs[j-1], gs[j]
+		}
+	}
+}
+
+// open positions the postings of alts in both fields; nil when none has any.
+func (s *searcher) open(alts []alt) (*group, error) {
+	g := &group{}
+	for _, a := range alts {
+		var df uint64
+		for f, field := range textFieldNames {
+			if a.df[f] == 0 {
+				continue
+			}
+			var its []posting
+			for _, t := range a.terms {
+				dp, err := s.v.postings(s.r, f, t)
+				if err != nil {
+					_ = g.close()
+					return nil, err
+				}
+				if dp.n == 0 {
+					its = nil
+					break
+				}
+				its = append(its, newMemIter(dp))
+			}
+			if its == nil {
+				continue
+			}
+			it := its[0]
+			if a.phrase() {
+				pi, err := newPhraseIter(s.ctx, s.r, field, a.terms, a.words, its)
+				if err != nil {
+					_ = g.close()
+					return nil, err
+				}
+				if pi == nil {
+					continue
+				}
+				it = pi
+			}
+			g.legs = append(g.legs, newLeg(it, f, a.weight))
+			df = max(df, a.df[f])
+		}
+		g.df += df
+	}
+	if len(g.legs) == 0 {
+		return nil, nil
+	}
+	g.df = min(g.df, s.v.docs)
+	g.idf = idf(s.v.docs, g.df)
+	g.settle()
+	return g, nil
+}
+
+// resolve fills in each clause's alternatives: the term and its synonyms
+// that the index has, or, when it has none of them, the indexed terms one
+// typo away. A clause with none is dropped: it cannot match, and keeping it
+// would keep articles from having all the words. Phrases get their counts.
+func (s *searcher) resolve(p *parsed) error {
+	var dict *dictionary
+	kept := p.clauses[:0]
+	for _, c := range p.clauses {
+		var alts []alt
+		cand := []alt{{terms: []string{c.term}, weight: 1}}
+		for _, syn := range synonyms[c.term] {
+			cand = append(cand, newAlt(syn, s.p.synonym))
+		}
+		for _, a := range cand {
+			if err := s.count(&a); err != nil {
+				return err
+			}
+			if a.df != [2]uint64{} {
+				alts = append(alts, a)
+			}
+		}
+		if len(alts) == 0 && utf8.RuneCountInString(c.term) >= fuzzyMinRunes {
+			if dict == nil {
+				var err error
+				if dict, err = newDictionary(s.r); err != nil {
+					return err
+				}
+			}
+			fixes, err := dict.corrections(c.term)
+			if err != nil {
+				return err
+			}
+			for _, t := range fixes {
+				a := alt{terms: []string{t}, weight: 1}
+				if err := s.count(&a); err != nil {
+					return err
+				}
+				if a.df != [2]uint64{} {
+					alts = append(alts, a)
+				}
+			}
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		c.alts = alts
+		kept = append(kept, c)
+	}
+	p.clauses = kept
+	if len(p.clauses) > maxWords {
+		slices.SortStableFunc(p.clauses, func(a, b clause) int { return cmp.Compare(a.df(), b.df()) })
+		p.clauses = p.clauses[:maxWords]
+	}
+	for i := range p.phrases {
+		if err := s.count(&p.phrases[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// widen adds to every clause of four or more letters the indexed terms one
+// edit away, for a last try; false when there are none.
+func (s *searcher) widen(p *parsed) bool {
+	dict, err := newDictionary(s.r)
+	if err != nil {
+		return false
+	}
+	added := false
+	for i := range p.clauses {
+		c := &p.clauses[i]
+		if utf8.RuneCountInString(c.term) < fuzzyMinRunes {
+			continue
+		}
+		have := map[string]bool{}
+		for _, a := range c.alts {
+			if !a.phrase() {
+				have[a.terms[0]] = true
+			}
+		}
+		fixes, err := dict.corrections(c.term)
+		if err != nil {
+			return false
+		}
+		for _, t := range fixes {
+			if have[t] {
+				continue
+			}
+			a := alt{terms: []string{t}, weight: 1}
+			if s.count(&a) == nil && a.df != [2]uint64{} {
+				c.alts = append(c.alts, a)
+				added = true
+			}
+		}
+	}
+	return added
+}
+
+// count fills in how many documents have a in each field: for a phrase, at
+// most as many as have its rarest term.
+func (s *searcher) count(a *alt) error {
+	for f, field := range textFieldNames {
+		n := uint64(math.MaxUint64)
+		for _, t := range a.terms {
+			tfr, err := s.r.TermFieldReader(s.ctx, []byte(t), field, false, false, false)
+			if err != nil {
+				return fmt.Errorf("count %q in %s: %w", t, field, err)
+			}
+			n = min(n, tfr.Count())
+			if err := tfr.Close(); err != nil {
+				return fmt.Errorf("count %q in %s: %w", t, field, err)
+			}
+		}
+		a.df[f] = n
+	}
+	return nil
+}
+
+// newAlt makes an alternative of analysed terms in order (a phrase when
+// more than one).
+func newAlt(terms []string, weight float64) alt {
+	a := alt{weight: weight}
+	if len(terms) == 1 {
+		a.terms = terms
+		return a
+	}
+	tokens := make([]token, len(terms))
+	for i, t := range terms {
+		tokens[i] = token{term: t, pos: i}
+	}
+	return phraseAlt(tokens, weight)
+}
+
+// token is an analysed term and its position in the text.
+type token struct {
+	term string
+	pos  int
+}
+
+// phraseAlt makes a phrase of analysed tokens, keeping the gaps stop words
+// left between them.
+func phraseAlt(tokens []token, weight float64) alt {
+	a := alt{weight: weight}
+	index := map[string]int{}
+	for _, t := range tokens {
+		i, ok := index[t.term]
+		if !ok {
+			i = len(a.terms)
+			index[t.term] = i
+			a.terms = append(a.terms, t.term)
+		}
+		a.words = append(a.words, phraseWord{term: i, rel: uint64(t.pos - tokens[0].pos)})
+	}
+	return a
+}
+
+// result turns what a pass found into a page of hits with snippets, and
+// facets over every match.
+func (s *searcher) result(q Query, out outcome, offset int, m *matcher, ix *Index) (Result, error) {
+	res := Result{Total: out.total}
+	if out.total > 0 {
+		k, err := s.v.keyword(s.r, fieldRequestTypes)
+		if err != nil {
+			return Result{}, err
+		}
+		res.RequestTypeFacets = k.counts(out.match, facetSize)
+		if q.TagFacets {
+			k, err := s.v.keyword(s.r, fieldTags)
+			if err != nil {
+				return Result{}, err
+			}
+			res.TagFacets = k.counts(out.match, facetSize)
+		}
+	}
+	if offset >= len(out.top) {
+		return res, nil
+	}
+	page := out.top[offset:]
+	res.Hits = make([]Hit, 0, len(page))
+	for _, sc := range page {
+		h, err := s.hit(sc)
+		if err != nil {
+			return Result{}, err
+		}
+		h.Snippet = ix.snippet(h.body, m)
+		res.Hits = append(res.Hits, h.Hit)
+	}
+	return res, nil
+}
+
+type loaded struct {
+	Hit
+	body string
+}
+
+// hit loads the stored fields of a match.
+func (s *searcher) hit(sc scored) (loaded, error) {
+	ext, err := s.r.ExternalID(index.NewIndexInternalID(nil, sc.doc))
+	if err != nil {
+		return loaded{}, fmt.Errorf("read document %d: %w", sc.doc, err)
+	}
+	id, err := strconv.ParseInt(ext, 10, 64)
+	if err != nil {
+		return loaded{}, fmt.Errorf("malformed document id %q", ext)
+	}
+	d, err := s.r.Document(ext)
+	if err != nil {
+		return loaded{}, fmt.Errorf("read article %d: %w", id, err)
+	}
+	h := loaded{Hit: Hit{ArticleID: id, Score: sc.score}}
+	if d == nil {
+		return h, nil
+	}
+	d.VisitFields(func(f index.Field) {
+		switch f.Name() {
+		case fieldTitle:
+			h.Title = string(f.Value())
+		case fieldBody:
+			h.body = string(f.Value())
+		case fieldVersion:
+			if nf, ok := f.(index.NumericField); ok {
+				if v, err := nf.Number(); err == nil {
+					h.Version = int(v)
+				}
+			}
+		}
+	})
+	return h, nil
+}
+
+// list answers a query without text but with a request type or tag: the
+// articles it selects, by title.
+func (ix *Index) list(ctx context.Context, q Query, limit, offset int) (Result, error) {
+	req := bleve.NewSearchRequestOptions(q.filterQuery(), limit, offset, false)
+	req.SortBy([]string{fieldTitleKey, "_id"})
 	req.Fields = []string{fieldTitle, fieldVersion, fieldBody}
-	req.AddFacet(fieldRequestTypes, bleve.NewFacetRequest(fieldRequestTypes, facetSize))
-	req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, facetSize))
 	sr, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	res := Result{
-		Total:             int(sr.Total),
-		Hits:              make([]Hit, 0, len(sr.Hits)),
-		RequestTypeFacets: facets(sr.Facets[fieldRequestTypes]),
-		TagFacets:         facets(sr.Facets[fieldTags]),
-	}
-	var m *matcher
-	if p != nil {
-		m = p.matcher(fuzzy)
-	}
+	res := Result{Total: int(sr.Total), Hits: make([]Hit, 0, len(sr.Hits))}
 	for _, h := range sr.Hits {
 		id, err := strconv.ParseInt(h.ID, 10, 64)
 		if err != nil {
 			return Result{}, fmt.Errorf("search: malformed document id %q", h.ID)
 		}
-		title, _ := h.Fields[fieldTitle].(string)
-		body, _ := h.Fields[fieldBody].(string)
-		version, _ := h.Fields[fieldVersion].(float64)
-		res.Hits = append(res.Hits, Hit{
-			ArticleID: id,
-			Title:     title,
-			Version:   int(version),
-			Snippet:   ix.snippet(body, m),
-			Score:     h.Score,
-		})
+		t, _ := h.Fields[fieldTitle].(string)
+		b, _ := h.Fields[fieldBody].(string)
+		v, _ := h.Fields[fieldVersion].(float64)
+		res.Hits = append(res.Hits, Hit{ArticleID: id, Title: t, Version: int(v), Snippet: ix.snippet(b, nil)})
+	}
+	if res.Total == 0 {
+		return res, nil
+	}
+	r, err := ix.reader()
+	if err != nil {
+		return Result{}, err
+	}
+	defer r.Close()
+	v, err := ix.view(r)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	match, err := v.filter(r, q)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	k, err := v.keyword(r, fieldRequestTypes)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	res.RequestTypeFacets = k.counts(match, facetSize)
+	if q.TagFacets {
+		k, err := v.keyword(r, fieldTags)
+		if err != nil {
+			return Result{}, fmt.Errorf("search: %w", err)
+		}
+		res.TagFacets = k.counts(match, facetSize)
 	}
 	return res, nil
 }
 
-func facets(fr *bsearch.FacetResult) []Facet {
-	if fr == nil || fr.Terms == nil {
-		return nil
+// filterQuery is the Bleve query for q's request type, tag and visibility.
+func (q Query) filterQuery() query.Query {
+	var must []query.Query
+	if q.Visible != nil {
+		vis := make([]query.Query, 0, len(q.Visible)+1)
+		vis = append(vis, termQuery(fieldVisibility, everyone))
+		for _, v := range q.Visible {
+			if v != "" && v != everyone {
+				vis = append(vis, termQuery(fieldVisibility, v))
+			}
+		}
+		must = append(must, query.NewDisjunctionQuery(vis))
 	}
-	terms := fr.Terms.Terms()
-	out := make([]Facet, 0, len(terms))
-	for _, t := range terms {
-		out = append(out, Facet{Key: t.Term, Count: t.Count})
+	if q.RequestType != "" {
+		must = append(must, termQuery(fieldRequestTypes, q.RequestType))
 	}
-	return out
+	if q.Tag != "" {
+		must = append(must, termQuery(fieldTags, q.Tag))
+	}
+	if len(must) == 1 {
+		return must[0]
+	}
+	return query.NewConjunctionQuery(must)
+}
+
+func termQuery(field, term string) *query.TermQuery {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	return q
 }
 
 // parse analyses text into terms and quoted phrases. Text is cut to
@@ -255,31 +722,28 @@ func (ix *Index) parse(text string) parsed {
 	var p parsed
 	seen := map[string]bool{}
 	n := 0
-	addTerm := func(t string) {
-		if n >= maxTerms || seen[t] {
-			return
-		}
-		seen[t] = true
-		n++
-		p.clauses = append(p.clauses, clause{term: t})
-	}
 	parts := strings.Split(text, `"`)
 	for i, part := range parts {
 		// Odd parts are quoted, unless the last quote is unbalanced.
 		quoted := i%2 == 1 && i < len(parts)-1
-		terms := analyze(ix.analyzer, part)
-		if quoted && len(terms) > 1 {
-			if n+len(terms) > maxTerms {
-				terms = terms[:max(maxTerms-n, 0)]
+		tokens := analyzeTokens(ix.analyzer, part)
+		if quoted && len(tokens) > 1 {
+			if n+len(tokens) > maxTerms {
+				tokens = tokens[:max(maxTerms-n, 0)]
 			}
-			if len(terms) > 1 {
-				p.phrases = append(p.phrases, terms)
-				n += len(terms)
+			if len(tokens) > 1 {
+				p.phrases = append(p.phrases, phraseAlt(tokens, 1))
+				n += len(tokens)
 			}
 			continue
 		}
-		for _, t := range terms {
-			addTerm(t)
+		for _, t := range tokens {
+			if n >= maxTerms || seen[t.term] {
+				continue
+			}
+			seen[t.term] = true
+			n++
+			p.clauses = append(p.clauses, clause{term: t.term})
 		}
 	}
 	return p
@@ -287,172 +751,24 @@ func (ix *Index) parse(text string) parsed {
 
 // analyze returns the terms the English analyser makes of s, in order.
 func analyze(a analysis.Analyzer, s string) []string {
+	ts := analyzeTokens(a, s)
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.term
+	}
+	return out
+}
+
+// analyzeTokens returns the terms the English analyser makes of s with
+// their positions.
+func analyzeTokens(a analysis.Analyzer, s string) []token {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
 	ts := a.Analyze([]byte(s))
-	out := make([]string, 0, len(ts))
+	out := make([]token, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, string(t.Term))
+		out = append(out, token{term: string(t.Term), pos: t.Position})
 	}
 	return out
-}
-
-// correct fills in each clause's alternatives: the term and its synonyms
-// when the index knows any of them, otherwise the indexed terms one edit
-// (or one swap of neighbouring letters) away. A term with neither is
-// dropped: it cannot match, and keeping it would make "all terms" fail.
-func (ix *Index) correct(r index.IndexReader, p *parsed) error {
-	known, err := newDictionary(r)
-	if err != nil {
-		return err
-	}
-	kept := p.clauses[:0]
-	for _, c := range p.clauses {
-		alts := synonyms[c.term]
-		found := false
-		ok, err := known.has(c.term)
-		if err != nil {
-			return err
-		}
-		if ok {
-			c.single = append(c.single, c.term)
-			found = true
-		}
-		for _, alt := range alts {
-			if len(alt) == 1 {
-				ok, err := known.has(alt[0])
-				if err != nil {
-					return err
-				}
-				if ok {
-					c.single = append(c.single, alt[0])
-					found = true
-				}
-				continue
-			}
-			c.phrases = append(c.phrases, alt)
-			found = true // a phrase of known words may match; cheap to try
-		}
-		if !found && utf8.RuneCountInString(c.term) >= fuzzyMinRunes {
-			c.single, err = known.corrections(c.term)
-			if err != nil {
-				return err
-			}
-			c.fuzzy = true
-			found = len(c.single) > 0
-		}
-		if !found {
-			continue
-		}
-		kept = append(kept, c)
-	}
-	p.clauses = kept
-	return nil
-}
-
-// all is the conjunction of every clause and phrase: the common path.
-func (p *parsed) all() query.Query {
-	must := make([]query.Query, 0, len(p.clauses)+len(p.phrases))
-	for _, c := range p.clauses {
-		must = append(must, c.query())
-	}
-	for _, ph := range p.phrases {
-		must = append(must, phraseQuery(ph))
-	}
-	if len(must) == 0 {
-		return nil
-	}
-	if len(must) == 1 {
-		return must[0]
-	}
-	return query.NewConjunctionQuery(must)
-}
-
-// any is the disjunction of every clause and every term of every phrase;
-// nil when it could not find more than all did.
-func (p *parsed) any() query.Query {
-	var should []query.Query
-	for _, c := range p.clauses {
-		should = append(should, c.query())
-	}
-	for _, ph := range p.phrases {
-		for _, t := range ph {
-			should = append(should, clause{term: t, single: []string{t}}.query())
-		}
-	}
-	if len(should) < 2 {
-		return nil
-	}
-	return query.NewDisjunctionQuery(should)
-}
-
-// fuzzyAny matches any term one edit away, for terms the index knows but
-// that match nothing here (for example within a filter).
-func (p *parsed) fuzzyAny() query.Query {
-	var should []query.Query
-	terms := p.terms()
-	for _, t := range terms {
-		if utf8.RuneCountInString(t) < fuzzyMinRunes {
-			continue
-		}
-		for _, f := range []string{fieldTitle, fieldBody} {
-			fq := query.NewFuzzyQuery(t)
-			fq.SetField(f)
-			fq.SetFuzziness(1)
-			if f == fieldTitle {
-				fq.SetBoost(titleBoost)
-			}
-			should = append(should, fq)
-		}
-	}
-	if len(should) == 0 {
-		return nil
-	}
-	return query.NewDisjunctionQuery(should)
-}
-
-// terms lists every analysed term of the query.
-func (p *parsed) terms() []string {
-	var out []string
-	for _, c := range p.clauses {
-		out = append(out, c.term)
-	}
-	for _, ph := range p.phrases {
-		out = append(out, ph...)
-	}
-	return out
-}
-
-// query matches any alternative of c in the title (boosted) or the body.
-// Leaf boosts are multiplied by the number of alternatives to undo Bleve's
-// coordination factor, so a clause with synonyms weighs as much as one
-// without.
-func (c clause) query() query.Query {
-	k := float64(len(c.single) + len(c.phrases))
-	qs := make([]query.Query, 0, 2*int(k))
-	for _, t := range c.single {
-		qs = append(qs, termQuery(fieldTitle, t, titleBoost*k), termQuery(fieldBody, t, k))
-	}
-	for _, ph := range c.phrases {
-		tq := query.NewPhraseQuery(ph, fieldTitle)
-		tq.SetBoost(titleBoost * k)
-		bq := query.NewPhraseQuery(ph, fieldBody)
-		bq.SetBoost(k)
-		qs = append(qs, tq, bq)
-	}
-	return query.NewDisjunctionQuery(qs)
-}
-
-// phraseQuery matches the analysed terms next to each other in the title
-// (boosted) or the body.
-func phraseQuery(terms []string) query.Query {
-	return clause{phrases: [][]string{terms}}.query()
-}
-
-func termQuery(field, term string, boost float64) *query.TermQuery {
-	q := query.NewTermQuery(term)
-	q.SetField(field)
-	q.SetBoost(boost)
-	return q
 }

@@ -1,12 +1,14 @@
 package search
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 )
 
 // rebuildBatch is how many documents go into one Bleve batch during
@@ -41,6 +43,11 @@ func RebuildAt(path string, position int64, next func() (Doc, bool, error), prog
 		_ = os.RemoveAll(tmp)
 		return fmt.Errorf("search: rebuild %s: %w", path, err)
 	}
+	if err := compact(b); err != nil {
+		_ = b.Close()
+		_ = os.RemoveAll(tmp)
+		return fmt.Errorf("search: rebuild %s: merge segments: %w", path, err)
+	}
 	if err := b.Close(); err != nil {
 		_ = os.RemoveAll(tmp)
 		return fmt.Errorf("search: rebuild %s: close: %w", path, err)
@@ -65,6 +72,7 @@ func fill(b bleve.Index, position int64, next func() (Doc, bool, error), progres
 	go func() {
 		defer close(batches)
 		n := 0
+		var st stats
 		cur := b.NewBatch()
 		for {
 			d, ok, err := next()
@@ -75,11 +83,12 @@ func fill(b bleve.Index, position int64, next func() (Doc, bool, error), progres
 			if !ok {
 				break
 			}
-			v, err := d.document()
+			v, l, err := d.document()
 			if err != nil {
 				readErr <- err
 				return
 			}
+			st.add(l)
 			if err := cur.Index(docID(d.ArticleID), v); err != nil {
 				readErr <- fmt.Errorf("index article %d: %w", d.ArticleID, err)
 				return
@@ -95,6 +104,7 @@ func fill(b bleve.Index, position int64, next func() (Doc, bool, error), progres
 			}
 		}
 		cur.SetInternal(keyPosition, encodePosition(position))
+		cur.SetInternal(keyStats, st.encode())
 		select {
 		case batches <- prepared{cur, n}:
 		case <-done:
@@ -116,6 +126,22 @@ func fill(b bleve.Index, position int64, next func() (Doc, bool, error), progres
 		return err
 	}
 	return <-readErr
+}
+
+// compact merges the index into one segment: a freshly built index is
+// otherwise a dozen segments, and every query pays for each of them.
+func compact(b bleve.Index) error {
+	adv, err := b.Advanced()
+	if err != nil {
+		return err
+	}
+	m, ok := adv.(interface {
+		ForceMerge(context.Context, *mergeplan.MergePlanOptions) error
+	})
+	if !ok {
+		return nil
+	}
+	return m.ForceMerge(context.Background(), &mergeplan.SingleSegmentMergePlanOptions)
 }
 
 // swap replaces the index at path by the one at tmp: path moves aside to

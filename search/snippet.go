@@ -3,6 +3,7 @@ package search
 import (
 	"html"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -15,35 +16,43 @@ const snippetBytes = 160
 // analysed form is a query term (or an alternative for one), and in the
 // typo-tolerant stage those within one typo of a query term.
 type matcher struct {
-	terms map[string]bool
-	near  []string
+	terms    map[string]bool
+	near     []string
+	prefixes map[string]bool // the first two letters of every term
 }
 
 func (p *parsed) matcher(fuzzy bool) *matcher {
 	m := &matcher{terms: map[string]bool{}}
 	for _, c := range p.clauses {
-		for _, t := range c.single {
-			m.terms[t] = true
-		}
-		for _, ph := range c.phrases {
-			for _, t := range ph {
+		for _, a := range c.alts {
+			for _, t := range a.terms {
 				m.terms[t] = true
 			}
 		}
+		if fuzzy && utf8.RuneCountInString(c.term) >= fuzzyMinRunes {
+			m.near = append(m.near, c.term)
+		}
 	}
 	for _, ph := range p.phrases {
-		for _, t := range ph {
+		for _, t := range ph.terms {
 			m.terms[t] = true
 		}
 	}
-	if fuzzy {
-		for _, t := range p.terms() {
-			if utf8.RuneCountInString(t) >= fuzzyMinRunes {
-				m.near = append(m.near, t)
-			}
-		}
+	m.prefixes = map[string]bool{}
+	for t := range m.terms {
+		m.prefixes[prefix2(t)] = true
 	}
 	return m
+}
+
+// prefix2 is the first two letters of s (all of it when shorter).
+func prefix2(s string) string {
+	i := 0
+	for n := 0; n < 2 && i < len(s); n++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
 }
 
 func (m *matcher) match(term string) bool {
@@ -66,13 +75,9 @@ func (ix *Index) snippet(body string, m *matcher) string {
 	if body == "" {
 		return ""
 	}
-	var marks analysis.TokenStream
+	var marks []span
 	if m != nil {
-		for _, t := range ix.analyzer.Analyze([]byte(body)) {
-			if m.match(string(t.Term)) {
-				marks = append(marks, t)
-			}
-		}
+		marks = m.find(ix.analyzer, body)
 	}
 	start, end := 0, 0
 	if len(marks) == 0 {
@@ -108,9 +113,75 @@ func (ix *Index) snippet(body string, m *matcher) string {
 	return b.String()
 }
 
+// span is a word of a body to mark: its bytes and analysed term.
+type span struct {
+	Start, End int
+	Term       string
+}
+
+// find returns the words of body to mark. Only words that begin like a
+// query term (any word, when typos count) are analysed, one at a time: a
+// word's term (its stem) begins with the same letters, and most words are
+// not worth analysing.
+func (m *matcher) find(a analysis.Analyzer, body string) []span {
+	var out []span
+	seen := make(map[string]string, 64) // lower-case word → its matching term, or ""
+	for i := 0; i < len(body); {
+		r, size := rune(body[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(body[i:])
+		}
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		j := i + size
+		for j < len(body) {
+			r, size := rune(body[j]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(body[j:])
+			}
+			if !isWordRune(r) {
+				break
+			}
+			j += size
+		}
+		w := strings.ToLower(body[i:j])
+		term, ok := seen[w]
+		if !ok {
+			if len(m.near) > 0 || m.prefixes[prefix2(strings.TrimLeft(w, "'’"))] {
+				for _, t := range a.Analyze([]byte(w)) {
+					if m.match(string(t.Term)) {
+						term = string(t.Term)
+						break
+					}
+				}
+			}
+			seen[w] = term
+		}
+		if term != "" {
+			out = append(out, span{Start: i, End: j, Term: term})
+		}
+		i = j
+	}
+	return out
+}
+
+// isWordRune reports whether r belongs to a word: a letter, a digit or an
+// apostrophe.
+func isWordRune(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '\'':
+		return true
+	case r < utf8.RuneSelf:
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
+}
+
 // densest picks the run of marks that fits in a snippet and holds the most
 // distinct terms (then the most marks), returning its first and last index.
-func densest(marks analysis.TokenStream) (first, last int) {
+func densest(marks []span) (first, last int) {
 	bestDistinct, bestCount := -1, -1
 	for i := range marks {
 		distinct := map[string]bool{}

@@ -6,7 +6,7 @@ import "github.com/blevesearch/bleve/v2/analysis/lang/en"
 // same thing. A query term that is one of them also matches the others.
 var synonymGroups = [][]string{
 	{"password", "pw", "pwd", "passwd", "passphrase"},
-	{"mfa", "2fa", "multi-factor", "two-factor", "multifactor"},
+	{"mfa", "2fa", "multi-factor", "multifactor"}, // not "two-factor": "two factors" is common prose
 	{"laptop", "notebook"},
 	{"email", "e-mail", "mail"},
 	{"wifi", "wi-fi", "wireless", "wlan"},
@@ -15,6 +15,8 @@ var synonymGroups = [][]string{
 	{"win11", "windows 11"},
 	{"win10", "windows 10"},
 	{"macos", "mac", "osx", "macbook"},
+	{"ios", "iphone", "ipad"},
+	{"chromeos", "chromebook"},
 	{"m365", "o365", "microsoft 365", "office 365"},
 	{"onedrive", "one drive"},
 	{"ad", "active directory"},
