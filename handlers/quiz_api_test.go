@@ -329,6 +329,10 @@ func TestTrainingPages(t *testing.T) {
 	}
 	noLeak(t, "the result page", []byte(page))
 
+	// Until a trainer decides, "My authority" says the pass is waiting instead of offering the quiz.
+	if _, page = alice.get("/authority"); !strings.Contains(page, `data-testid="awaiting-certification"`) {
+		t.Errorf("My authority does not say the pass waits for a trainer")
+	}
 	_, page = tr.get("/training")
 	if !strings.Contains(page, `data-testid="queue-alice"`) {
 		t.Fatalf("alice's pass is not in the queue")
