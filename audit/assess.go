@@ -248,6 +248,11 @@ func (s *Store) AddEvidence(ctx context.Context, actor *accounts.User, auditID, 
 	if err := forbid(actor, "Only auditors add evidence.", accounts.RoleAuditor); err != nil {
 		return nil, err
 	}
+	// A signed-off (or unknown) audit refuses every write, whatever the body says: 409 (404)
+	// before any field is judged. The check is repeated in the transaction.
+	if _, err := auditStatus(ctx, s.db.Read, auditID); err != nil {
+		return nil, fmt.Errorf("audit: add evidence to item %d: %w", itemID, err)
+	}
 	fields := map[string]string{}
 	content = strings.TrimSpace(content)
 	if !slices.Contains(EvidenceKinds, kind) {

@@ -174,6 +174,11 @@ func TestAuditAPIFreezeAndCSV(t *testing.T) {
 	}{
 		{fmt.Sprintf("%s/items/%d/assessment", base, items[1]), map[string]any{"checks": allMet, "notes": "late"}},
 		{fmt.Sprintf("%s/items/%d/evidence", base, items[1]), map[string]any{"kind": "note", "content": "late"}},
+		// A closed audit answers 409 whatever the body says: no field is judged first.
+		{fmt.Sprintf("%s/items/%d/evidence", base, items[1]), map[string]any{"kind": "video", "content": ""}},
+		{fmt.Sprintf("%s/items/%d/evidence", base, items[1]), map[string]any{}},
+		{fmt.Sprintf("%s/items/%d/assessment", base, items[1]), map[string]any{"checks": map[string]bool{"vibes": true}}},
+		{base + "/findings", map[string]any{}},
 		{base + "/findings", map[string]any{"item": items[1], "severity": "minor", "description": "late", "owner": "km1", "due": "2027-01-15"}},
 		{base + "/close", nil},
 	}

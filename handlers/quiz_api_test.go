@@ -383,3 +383,26 @@ func createdQuizID(t *testing.T, ts *testServer) int64 {
 	}
 	return int64(qs[len(qs)-1].(map[string]any)["id"].(float64))
 }
+
+// TestAttemptStartIsAlways201 holds the contract's status for starting an attempt: a second
+// start while one is open resumes it (same attempt, same questions) and still answers 201.
+func TestAttemptStartIsAlways201(t *testing.T) {
+	ts := newTestServer(t)
+	tr, alice := ts.api(t, "trainer"), ts.api(t, "alice")
+	qid := createQuizAPI(t, tr, quizBody("password-reset"))
+	path := fmt.Sprintf("/api/v1/quizzes/%d/attempts", qid)
+	st, first := alice.call("POST", path, nil)
+	if st != http.StatusCreated || first["resumed"] != false {
+		t.Fatalf("first start: HTTP %d resumed=%v, want 201 false", st, first["resumed"])
+	}
+	st, again := alice.call("POST", path, nil)
+	if st != http.StatusCreated {
+		t.Errorf("start while an attempt is open: HTTP %d, want 201", st)
+	}
+	if again["attempt_id"] != first["attempt_id"] || again["resumed"] != true {
+		t.Errorf("second start: attempt %v resumed=%v, want attempt %v resumed=true", again["attempt_id"], again["resumed"], first["attempt_id"])
+	}
+	if fmt.Sprint(again["questions"]) != fmt.Sprint(first["questions"]) {
+		t.Errorf("resumed attempt shows other questions:\n%v\n%v", again["questions"], first["questions"])
+	}
+}

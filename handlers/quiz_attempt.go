@@ -12,7 +12,8 @@ import (
 )
 
 // handleAttemptStart starts (or resumes) an attempt: 201 with the questions and never the
-// answers on the API (200 when an open attempt is resumed); the page goes to the attempt.
+// answers on the API, as API.md fixes it, also when an open attempt is resumed (then
+// "resumed" is true and the questions are the ones already drawn); the page goes to the attempt.
 func (s *Server) handleAttemptStart(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -30,11 +31,10 @@ func (s *Server) handleAttemptStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isAPI(r) {
-		st := http.StatusCreated
-		if resumed {
-			st = http.StatusOK
-		}
-		writeJSON(w, st, p)
+		writeJSON(w, http.StatusCreated, struct {
+			*training.Paper
+			Resumed bool `json:"resumed"`
+		}{p, resumed})
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/training/attempts/%d", p.AttemptID), http.StatusSeeOther)
