@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"attest"
 	"attest/accounts"
@@ -37,7 +38,13 @@ func searchQuery(r *http.Request, u *accounts.User) (search.Query, error) {
 	q := r.URL.Query()
 	text := strings.TrimSpace(q.Get("q"))
 	if len(text) > maxQueryLen {
-		text = text[:maxQueryLen]
+		// Cut on a character boundary: half a character is not UTF-8, and the query is
+		// echoed on the page and recorded for the gap reports.
+		cut := maxQueryLen
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = strings.TrimSpace(text[:cut])
 	}
 	sq := search.Query{Text: text, RequestType: q.Get("request_type"), Tag: q.Get("tag"), Limit: limit, Offset: offset, TagFacets: true}
 	if u.IsAgent() {
@@ -164,12 +171,19 @@ func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result)
 	}
 	if sq.RequestType != "" || sq.Tag != "" {
 		d.ClearFilters = link("", "", 0)
+		if label := names[sq.RequestType]; label != "" {
+			d.RequestTypeLabel = label
+		} else {
+			d.RequestTypeLabel = sq.RequestType
+		}
 	}
 	if sq.Offset > 0 {
-		d.PrevHref = link(sq.RequestType, sq.Tag, max(0, sq.Offset-sq.Limit))
+		d.FirstHref = link(sq.RequestType, sq.Tag, 0)
+		// A page past the end goes back to the last page that has results.
+		d.PrevHref = link(sq.RequestType, sq.Tag, max(0, min(sq.Offset, res.Total)-sq.Limit))
 	}
-	if sq.Offset+sq.Limit < res.Total {
-		d.NextHref = link(sq.RequestType, sq.Tag, sq.Offset+sq.Limit)
+	if len(res.Hits) > 0 && sq.Offset+len(res.Hits) < res.Total {
+		d.NextHref = link(sq.RequestType, sq.Tag, sq.Offset+len(res.Hits))
 	}
 	return d, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"attest/accounts/accountstest"
 	"attest/kb"
@@ -222,5 +223,29 @@ func TestSearchPages(t *testing.T) {
 	_, frag := b.get("/search/suggest?q=printr")
 	if !strings.Contains(frag, "Map a network printer") || strings.Contains(frag, "<html") {
 		t.Errorf("suggestions fragment = %.300s", frag)
+	}
+}
+
+// TestSearchPageFiltersAndPaging: a filtered search that finds nothing says which filter was
+// in force and how to drop it; a page past the last result says so and links back; a long
+// query is cut on a character boundary, so the page stays UTF-8.
+func TestSearchPageFiltersAndPaging(t *testing.T) {
+	ts := newTestServer(t)
+	kbtest.Publish(t, ts.Org, ts.KB, "Map a network printer", "Add the printer queue by its name.", "password-reset")
+	ts.waitIndexed(t)
+	b := ts.browser(t)
+	b.login("km1", accountstest.Password)
+	_, page := b.get("/search?q=printer&request_type=vpn-access")
+	if !strings.Contains(page, `data-testid="active-filters"`) || !strings.Contains(page, `href="/search?q=printer"`) {
+		t.Errorf("a filtered search with no results does not name the filter or offer to drop it:\n%.2000s", page)
+	}
+	_, page = b.get("/search?q=printer&offset=50")
+	if !strings.Contains(page, `data-testid="past-the-end"`) || !strings.Contains(page, `href="/search?q=printer"`) {
+		t.Errorf("a page past the end does not say so or link back:\n%.2000s", page)
+	}
+	long := strings.Repeat("a", 499) + "é"
+	st, page := b.get("/search?q=" + url.QueryEscape(long))
+	if st != 200 || !utf8.ValidString(page) {
+		t.Errorf("a long query cut mid-character: HTTP %d, valid UTF-8 %v", st, utf8.ValidString(page))
 	}
 }

@@ -60,6 +60,8 @@ func checkContent(title, body, note string, fields map[string]string) (string, s
 		fields["title"] = fmt.Sprintf("at most %d characters", MaxTitle)
 	case strings.ContainsAny(title, "\r\n"):
 		fields["title"] = "one line"
+	case !utf8.ValidString(title):
+		fields["title"] = "must be UTF-8 text"
 	}
 	switch {
 	case strings.TrimSpace(body) == "":

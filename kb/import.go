@@ -187,12 +187,18 @@ func (s *Store) Import(ctx context.Context, actor *accounts.User, files []Import
 		o.Batch = 200
 	}
 	rep := &ImportReport{Failed: []ImportFailure{}}
+	// Two files with one key would silently become versions of one article.
+	seen := make(map[string]bool, len(files))
 	for start := 0; start < len(files); start += o.Batch {
 		batch := files[start:min(start+o.Batch, len(files))]
 		// Render outside the transaction: it is the slow part, and needs no lock.
 		prepared := make([]preparedImport, len(batch))
 		for i, f := range batch {
 			prepared[i] = prepareImport(f)
+			if f.Key != "" && seen[f.Key] {
+				prepared[i].reason = fmt.Sprintf("another file in this import has the same import key %q; import them separately", f.Key)
+			}
+			seen[f.Key] = true
 		}
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			for i := range prepared {
@@ -331,9 +337,10 @@ func importOne(ctx context.Context, tx *sql.Tx, actor *accounts.User, p *prepare
 	var latest struct {
 		title, body string
 		number      int
+		status      Status
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT number, title, body FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1`, id).
-		Scan(&latest.number, &latest.title, &latest.body); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT number, title, body, status FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1`, id).
+		Scan(&latest.number, &latest.title, &latest.body, &latest.status); err != nil {
 		return "", fmt.Errorf("kb: import %s: %w", p.f.Key, err)
 	}
 	outcome := "unchanged"
@@ -351,8 +358,27 @@ func importOne(ctx context.Context, tx *sql.Tx, actor *accounts.User, p *prepare
 		}
 		outcome = "updated"
 	}
-	if latest.title == p.title && latest.body == p.f.Body {
+	// The file is already in Attest when it is the current approved version, or (without
+	// --approve) the newest version: someone's later proposal does not make it new again.
+	if c := a.Current; c != nil && c.Title == p.title && c.Body == p.f.Body {
 		return outcome, nil
+	}
+	if latest.title == p.title && latest.body == p.f.Body {
+		if !approveIt {
+			return outcome, nil
+		}
+		// Imported before as a draft, now with --approve: approve that very version rather
+		// than leaving it waiting (or adding a copy of it).
+		if latest.status == StatusDraft || latest.status == StatusInReview {
+			v, err := loadVersion(ctx, tx, id, latest.number)
+			if err != nil {
+				return "", err
+			}
+			if err := approveImported(ctx, tx, actor, a, v, a.Current, now); err != nil {
+				return "", err
+			}
+			return "updated", nil
+		}
 	}
 	base := latest.number
 	if a.Current != nil {
@@ -380,14 +406,13 @@ func importOne(ctx context.Context, tx *sql.Tx, actor *accounts.User, p *prepare
 
 // approveImported approves an imported version on the importer's word (--approve).
 func approveImported(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, v, cur *Version, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (version_id, approver_id, comment, major, at) VALUES (?, ?, ?, 0, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO approvals (version_id, approver_id, comment, major, at) VALUES (?, ?, ?, 0, ?)`,
 		v.id, actor.ID, "imported as approved", sqlite.Format(at)); err != nil {
 		return fmt.Errorf("kb: import approve: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE versions SET submitted_at = ? WHERE id = ?`, sqlite.Format(at), v.id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE versions SET submitted_at = COALESCE(submitted_at, ?) WHERE id = ?`, sqlite.Format(at), v.id); err != nil {
 		return fmt.Errorf("kb: import approve: %w", err)
 	}
-	v.Status = StatusInReview
 	return approve(ctx, tx, actor, a, v, cur, approveOpts{comment: "imported as approved", at: at, approvals: 1, required: 1, viaImport: true})
 }
 

@@ -130,3 +130,54 @@ func TestImport(t *testing.T) {
 		t.Fatalf("journal: %v", err)
 	}
 }
+
+// TestImportApproveAfterDraftImport: files imported as drafts and imported again with
+// --approve become current (not "unchanged" drafts); a later proposal by someone else does not
+// make an unchanged file new again; two files with one key in one import are not merged.
+func TestImportApproveAfterDraftImport(t *testing.T) {
+	org, store := artSetup(t)
+	ctx := context.Background()
+	km1, km2, alice := org.User(t, "km1"), org.User(t, "km2"), org.User(t, "alice")
+	files := []kb.ImportFile{{Key: "a.md", Title: "A", Body: "Do A."}}
+	if rep, err := store.Import(ctx, km1, files, kb.ImportOptions{}); err != nil || rep.Created != 1 {
+		t.Fatalf("draft import: %+v %v", rep, err)
+	}
+	var id int64
+	if err := org.DB.Read.QueryRow(`SELECT id FROM articles WHERE import_key = 'a.md'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := store.Import(ctx, km1, files, kb.ImportOptions{Approve: true})
+	if err != nil || rep.Updated != 1 || rep.Unchanged != 0 {
+		t.Fatalf("re-import with approve: %+v %v", rep, err)
+	}
+	a, err := store.Article(ctx, alice, id)
+	if err != nil || a.Current == nil || a.Current.Number != 1 || !a.Current.ViaImport {
+		t.Fatalf("after approving import: %v %+v", err, a)
+	}
+	if n := artCount(t, org, `SELECT COUNT(*) FROM versions WHERE article_id = ?`, id); n != 1 {
+		t.Fatalf("%d versions, want 1 (the draft approved, not copied)", n)
+	}
+	// Someone proposes an edit; the unchanged file is still unchanged, with or without --approve.
+	if _, err := store.SaveVersion(ctx, km2, id, kb.NewVersion{Base: 1, Title: "A", Body: "Do A, then B."}); err != nil {
+		t.Fatal(err)
+	}
+	for _, approve := range []bool{false, true} {
+		rep, err = store.Import(ctx, km1, files, kb.ImportOptions{Approve: approve})
+		if err != nil || rep.Unchanged != 1 {
+			t.Fatalf("re-import (approve %v) after a proposal: %+v %v", approve, rep, err)
+		}
+	}
+	if n := artCount(t, org, `SELECT COUNT(*) FROM versions WHERE article_id = ?`, id); n != 2 {
+		t.Fatalf("%d versions, want 2", n)
+	}
+	// One key twice in one import: the second is reported, not made a version of the first.
+	rep, err = store.Import(ctx, km1, []kb.ImportFile{{Key: "dup.md", Title: "One", Body: "1"}, {Key: "dup.md", Title: "Two", Body: "2"}}, kb.ImportOptions{})
+	if err != nil || rep.Created != 1 || rep.Updated != 0 || len(rep.Failed) != 1 || !strings.Contains(rep.Failed[0].Reason, "same import key") {
+		t.Fatalf("duplicate keys: %+v %v", rep, err)
+	}
+	// A title that is not UTF-8 is refused like a body that is not.
+	rep, err = store.Import(ctx, km1, []kb.ImportFile{{Key: "latin1.md", Title: "Caf\xe9", Body: "ok"}}, kb.ImportOptions{})
+	if err != nil || len(rep.Failed) != 1 || !strings.Contains(rep.Failed[0].Reason, "title") {
+		t.Fatalf("non-UTF-8 title: %+v %v", rep, err)
+	}
+}

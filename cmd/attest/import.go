@@ -31,12 +31,27 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	}
 	var files []kb.ImportFile
 	var bad []kb.ImportFailure
+	from := map[string]string{} // import key → the path it was read from
 	for _, root := range fs.Args() {
 		found, failed, err := readImportTree(root)
 		if err != nil {
 			return err
 		}
-		files, bad = append(files, found...), append(bad, failed...)
+		bad = append(bad, failed...)
+		// Keys are relative to each folder given: two folders (or two files given directly)
+		// may name the same key, which would merge two files into one article.
+		for _, f := range found {
+			p := filepath.Join(filepath.Dir(root), filepath.FromSlash(f.Key))
+			if info, err := os.Stat(root); err == nil && info.IsDir() {
+				p = filepath.Join(root, filepath.FromSlash(f.Key))
+			}
+			if first, ok := from[f.Key]; ok {
+				bad = append(bad, kb.ImportFailure{Key: p, Reason: fmt.Sprintf("its import key %q is also that of %s; import them separately", f.Key, first)})
+				continue
+			}
+			from[f.Key] = p
+			files = append(files, f)
+		}
 	}
 	if len(files) == 0 && len(bad) == 0 {
 		return fmt.Errorf("import: no .md or .markdown files under %s", strings.Join(fs.Args(), ", "))
@@ -132,7 +147,7 @@ func readImportTree(root string) ([]kb.ImportFile, []kb.ImportFailure, error) {
 			rel = filepath.Base(p)
 		}
 		key := filepath.ToSlash(rel)
-		content, err := os.ReadFile(p)
+		content, err := readImportFile(p)
 		if err != nil {
 			bad = append(bad, kb.ImportFailure{Key: key, Reason: err.Error()})
 			continue
@@ -145,6 +160,37 @@ func readImportTree(root string) ([]kb.ImportFile, []kb.ImportFailure, error) {
 		files = append(files, f)
 	}
 	return files, bad, nil
+}
+
+// maxImportFile bounds what is read of one file: a body of at most kb.MaxBody plus room for
+// front matter. A larger file is reported, never read whole into memory.
+const maxImportFile = kb.MaxBody + 64<<10
+
+// readImportFile reads one regular file of at most maxImportFile bytes.
+func readImportFile(p string) ([]byte, error) {
+	// Stat before opening: opening a named pipe would wait for a writer.
+	info, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return nil, err
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("not a regular file")
+	case info.Size() > maxImportFile:
+		return nil, fmt.Errorf("too large (%d bytes): an article body holds at most 1 MiB", info.Size())
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	content, err := io.ReadAll(io.LimitReader(f, maxImportFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(content) > maxImportFile {
+		return nil, fmt.Errorf("too large: an article body holds at most 1 MiB")
+	}
+	return content, nil
 }
 
 func isMarkdown(p string) bool {

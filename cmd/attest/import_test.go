@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -69,5 +70,45 @@ func TestImportCommand(t *testing.T) {
 	db.QueryRow(`SELECT COUNT(*) FROM journal WHERE action = 'import' AND actor = 'kim'`).Scan(&actions)
 	if actions != 6 {
 		t.Fatalf("%d import journal entries, want 6", actions)
+	}
+}
+
+// TestImportCommandBadFiles: a huge file and a named pipe are reported and skipped without
+// being read; two folders holding the same relative path are not merged into one article.
+func TestImportCommandBadFiles(t *testing.T) {
+	dir, src1, src2 := t.TempDir(), t.TempDir(), t.TempDir()
+	if out, err := run(t, "pw-123456789\n", "user", "add", "--data", dir, "--username", "kim", "--role", "knowledge_manager", "--password-stdin"); err != nil {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	for _, f := range []struct{ path, content string }{
+		{filepath.Join(src1, "reset.md"), "# Reset\n\nOne.\n"},
+		{filepath.Join(src2, "reset.md"), "# Reset elsewhere\n\nTwo.\n"},
+		{filepath.Join(src1, "huge.md"), "# Huge\n\n" + strings.Repeat("x", 3<<20)},
+	} {
+		if err := os.WriteFile(f.path, []byte(f.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(src1, "pipe.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "", "import", "--data", dir, "--as", "kim", src1, src2)
+	if err == nil || !strings.Contains(out, "1 new articles") || !strings.Contains(out, "3 failed") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	for _, want := range []string{"huge.md: too large", "pipe.md: not a regular file", filepath.Join(src2, "reset.md") + `: its import key "reset.md" is also that of`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	db, err := sql.Open("sqlite3", filepath.Join(dir, "attest.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var versions int
+	db.QueryRow(`SELECT COUNT(*) FROM versions`).Scan(&versions)
+	if versions != 1 {
+		t.Fatalf("%d versions, want 1 (the second reset.md is not a version of the first)", versions)
 	}
 }
