@@ -102,10 +102,11 @@ func (s *Store) AcceptAgreement(ctx context.Context, actor *User, version int) e
 	})
 }
 
-// RequireAgreement returns EAGREEMENT when actor is an agent who has not accepted the current
-// usage agreement. Every call that shows knowledge to an agent checks it.
+// RequireAgreement returns EAGREEMENT when actor holds the agent role and has not accepted the
+// current usage agreement. Every call that shows knowledge to an agent checks it. The agreement
+// binds supplier staff, so an agent who also holds an enterprise role accepts it too.
 func RequireAgreement(actor *User) error {
-	if actor.IsAgent() && actor.AgreementPending {
+	if actor.NeedsAgreement() {
 		return attest.Errorf(attest.EAGREEMENT, "Accept the current usage agreement before you read knowledge.")
 	}
 	return nil

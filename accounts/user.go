@@ -82,6 +82,12 @@ func (u *User) IsAgent() bool {
 		!u.Has(RoleKnowledgeManager, RoleAuditor, RoleAdmin, RoleTrainer)
 }
 
+// NeedsAgreement reports whether u holds the agent role (alone or with other roles) and has
+// not accepted the current usage agreement: until then u sees no knowledge.
+func (u *User) NeedsAgreement() bool {
+	return u != nil && !u.System && u.Has(RoleAgent) && u.AgreementPending
+}
+
 // FulfilsType reports whether u's supplier fulfils the request type.
 func (u *User) FulfilsType(key string) bool { return slices.Contains(u.Fulfils, key) }
 

@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"attest"
@@ -35,10 +37,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		st := status(code)
-		if code == attest.ETHROTTLED {
-			s.fail(w, r, err) // sets Retry-After
-			return
+		var e *attest.Error
+		if errors.As(err, &e) && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 		}
+		// Throttled or not, the person sees the sign-in form again with the reason, and what
+		// they typed as username.
 		f := views.Form{Values: map[string]string{"username": username}, Message: attest.ErrorMessage(err)}
 		s.render(w, r, st, views.Login(s.page(r, "Sign in"), f, next))
 		return

@@ -8,22 +8,205 @@ import (
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
+// apiDoc is what the OpenAPI document says of one API.md call beyond the routing table: its
+// request body's fields, the status of success and the fields of the answer.
+type apiDoc struct {
+	summary  string
+	body     map[string]any // property name → schema
+	required []string
+	status   string // the success status, "200" when empty
+	result   map[string]any
+}
+
+// Schemas used by the documents below.
+var (
+	oaString  = map[string]any{"type": "string"}
+	oaInt     = map[string]any{"type": "integer"}
+	oaBool    = map[string]any{"type": "boolean"}
+	oaNumber  = map[string]any{"type": "number"}
+	oaDate    = map[string]any{"type": "string", "format": "date"}
+	oaTime    = map[string]any{"type": "string", "format": "date-time"}
+	oaStrings = map[string]any{"type": "array", "items": oaString}
+	oaAny     = map[string]any{}
+)
+
+func oaEnum(vs ...string) map[string]any { return map[string]any{"type": "string", "enum": vs} }
+func oaArray(items map[string]any) map[string]any {
+	return map[string]any{"type": "array", "items": items}
+}
+func oaObject(props map[string]any) map[string]any {
+	return map[string]any{"type": "object", "properties": props}
+}
+
+// apiDocs documents the calls of API.md (keyed by routing-table pattern).
+var apiDocs = map[string]apiDoc{
+	"POST /api/v1/auth/token": {summary: "Sign in and get an API token", body: map[string]any{"username": oaString, "password": oaString},
+		required: []string{"username", "password"}, status: "201", result: map[string]any{"token": oaString, "expires_at": oaTime}},
+	"POST /api/v1/suppliers": {summary: "Add a supplier", body: map[string]any{"key": oaString, "name": oaString}, required: []string{"key", "name"}, status: "201"},
+	"POST /api/v1/request-types": {summary: "Add a request type", body: map[string]any{"key": oaString, "name": oaString, "risk": oaEnum("low", "medium", "high"),
+		"requires_certification": oaBool, "approvals_required": map[string]any{"type": "integer", "enum": []int{1, 2}, "default": 1},
+		"review_days": oaInt, "grace_days": oaInt},
+		required: []string{"key", "name", "risk"}, status: "201"},
+	"PUT /api/v1/suppliers/{key}/request-types": {summary: "Set the request types a supplier fulfils", body: map[string]any{"request_types": oaStrings}, required: []string{"request_types"}},
+	"POST /api/v1/users": {summary: "Add a user", body: map[string]any{"username": oaString, "display_name": oaString, "password": oaString,
+		"roles": oaArray(oaEnum("admin", "knowledge_manager", "trainer", "auditor", "agent")), "supplier": oaString},
+		required: []string{"username", "password", "roles"}, status: "201"},
+	"PUT /api/v1/agreement": {summary: "Publish a new version of the usage agreement", body: map[string]any{"text": oaString}, required: []string{"text"},
+		result: map[string]any{"version": oaInt}},
+	"GET /api/v1/agreement": {summary: "The current usage agreement (404 when none is published)",
+		result: map[string]any{"version": oaInt, "text": oaString, "accepted": oaBool, "published_at": oaTime}},
+	"POST /api/v1/agreement/accept": {summary: "Accept the current usage agreement", body: map[string]any{"version": oaInt}, required: []string{"version"}},
+	"POST /api/v1/articles": {summary: "Propose a new article", body: map[string]any{"title": oaString, "body": oaString, "request_types": oaStrings, "tags": oaStrings},
+		required: []string{"title", "body"}, status: "201", result: map[string]any{"id": oaInt, "version": oaObject(map[string]any{"number": oaInt, "status": oaString})}},
+	"GET /api/v1/articles/{id}": {summary: "An article and its current approved version",
+		result: map[string]any{"id": oaInt, "title": oaString, "status": oaEnum("active", "retired"), "request_types": oaStrings, "tags": oaStrings, "current": oaAny}},
+	"GET /api/v1/articles/{id}/versions": {summary: "An article's versions"},
+	"GET /api/v1/articles/{id}/versions/{n}": {summary: "One version of an article",
+		result: map[string]any{"number": oaInt, "status": oaString, "title": oaString, "body": oaString, "html": oaString, "author": oaString, "base": oaInt, "note": oaString}},
+	"POST /api/v1/articles/{id}/versions": {summary: "Save a new version (409 stale_base when its base is outdated)",
+		body: map[string]any{"base": oaInt, "title": oaString, "body": oaString, "note": oaString}, required: []string{"base", "body"}, status: "201",
+		result: map[string]any{"number": oaInt, "status": oaString}},
+	"POST /api/v1/articles/{id}/versions/{n}/submit":   {summary: "Submit a version for review", result: map[string]any{"status": oaString}},
+	"POST /api/v1/articles/{id}/versions/{n}/withdraw": {summary: "Withdraw a draft or a version in review", result: map[string]any{"status": oaString}},
+	"POST /api/v1/articles/{id}/versions/{n}/approve": {summary: "Approve a version (four eyes)", body: map[string]any{"comment": oaString, "major": oaBool},
+		result: map[string]any{"status": oaString, "approvals": oaInt, "approvals_required": oaInt}},
+	"POST /api/v1/articles/{id}/versions/{n}/reject": {summary: "Reject a version", body: map[string]any{"comment": oaString}, required: []string{"comment"},
+		result: map[string]any{"status": oaString}},
+	"GET /api/v1/articles/{id}/diff": {summary: "Word-level diff between two versions",
+		result: map[string]any{"from": oaInt, "to": oaInt, "changes": oaArray(oaObject(map[string]any{"op": oaEnum("equal", "insert", "delete"), "text": oaString}))}},
+	"POST /api/v1/articles/{id}/retire": {summary: "Retire an article", body: map[string]any{"reason": oaString}},
+	"GET /api/v1/search": {summary: "Search current approved knowledge",
+		result: map[string]any{"total": oaInt, "took_ms": oaNumber, "hits": oaArray(oaObject(map[string]any{"article_id": oaInt, "title": oaString,
+			"version": oaInt, "snippet": oaString, "score": oaNumber})), "facets": oaAny}},
+	"POST /api/v1/usage": {summary: "Record that an article was used on a ticket (422 naming every bad field; nothing is recorded)",
+		body: map[string]any{"article_id": oaInt, "version": oaInt, "ticket_ref": map[string]any{"type": "string", "minLength": 1, "maxLength": 128},
+			"request_type": oaString, "outcome": oaEnum("resolved", "not_resolved")},
+		required: []string{"article_id", "version", "ticket_ref", "request_type", "outcome"}, status: "201", result: map[string]any{"id": oaInt, "outdated": oaBool}},
+	"POST /api/v1/articles/{id}/feedback": {summary: "Rate an article (not helpful with a comment, or wrong, opens a follow-up)",
+		body: map[string]any{"helpful": oaBool, "comment": oaString, "wrong": oaBool}, required: []string{"helpful"}, status: "201"},
+	"GET /api/v1/reports/gaps": {summary: "The gap report",
+		result: map[string]any{"zero_result_queries": oaArray(oaObject(map[string]any{"query": oaString, "count": oaInt})),
+			"request_types_without_articles": oaStrings,
+			"low_rated_articles":             oaArray(oaObject(map[string]any{"article_id": oaInt, "helpful": oaInt, "not_helpful": oaInt})),
+			"outdated_usage":                 oaArray(oaObject(map[string]any{"supplier": oaString, "article_id": oaInt, "count": oaInt}))}},
+	"POST /api/v1/quizzes": {summary: "Write a quiz", body: map[string]any{"title": oaString, "request_type": oaString, "pass_percent": oaInt, "validity_days": oaInt,
+		"questions": oaArray(oaObject(map[string]any{"text": oaString, "choices": oaArray(oaObject(map[string]any{"text": oaString, "correct": oaBool}))}))},
+		required: []string{"title", "request_type", "questions"}, status: "201", result: map[string]any{"id": oaInt}},
+	"POST /api/v1/quizzes/{id}/attempts": {summary: "Start an attempt (never the answers)", status: "201",
+		result: map[string]any{"attempt_id": oaInt, "questions": oaAny}},
+	"POST /api/v1/attempts/{id}/answers": {summary: "Submit an attempt's answers (409 on a second submission)",
+		body:     map[string]any{"answers": map[string]any{"type": "object", "additionalProperties": oaArray(oaInt)}},
+		required: []string{"answers"}, result: map[string]any{"score_percent": oaInt, "passed": oaBool}},
+	"POST /api/v1/certifications": {summary: "Certify a user who passed", body: map[string]any{"username": oaString, "request_type": oaString},
+		required: []string{"username", "request_type"}, status: "201", result: map[string]any{"id": oaInt, "expires_at": oaTime}},
+	"DELETE /api/v1/certifications/{id}": {summary: "Revoke a certification", body: map[string]any{"reason": oaString}},
+	"GET /api/v1/authority": {summary: "Whether a user holds fulfilment authority for a request type",
+		result: map[string]any{"authorized": oaBool, "reason": oaString, "expires_at": oaTime}},
+	"POST /api/v1/audits": {summary: "Create a quarterly audit with its sample", body: map[string]any{"quarter": oaString, "sample_size": oaInt, "seed": oaInt,
+		"suppliers": oaStrings, "request_types": oaStrings}, required: []string{"quarter", "sample_size"}, status: "201",
+		result: map[string]any{"id": oaInt, "status": oaString, "population": oaInt, "items": oaArray(oaObject(map[string]any{"id": oaInt, "article_id": oaInt, "version": oaInt}))}},
+	"GET /api/v1/audits/{id}": {summary: "An audit"},
+	"POST /api/v1/audits/{id}/items/{item}/assessment": {summary: "Assess a sampled item", body: map[string]any{"checks": map[string]any{"type": "object",
+		"additionalProperties": oaBool}, "notes": oaString}, required: []string{"checks"}, result: map[string]any{"score": oaInt}},
+	"POST /api/v1/audits/{id}/findings": {summary: "Record a finding", body: map[string]any{"item": oaInt, "severity": oaEnum("major", "minor", "observation", "improvement"),
+		"description": oaString, "root_cause": oaString, "owner": oaString, "due": oaDate}, required: []string{"item", "severity", "description", "owner", "due"},
+		status: "201", result: map[string]any{"id": oaInt}},
+	"POST /api/v1/audits/{id}/close":         {summary: "Sign off an audit (409 while an item is unassessed)"},
+	"GET /api/v1/audits/{id}/report.csv":     {summary: "The audit report as CSV"},
+	"GET /api/v1/journal":                    {summary: "The journal as JSON lines"},
+	"GET /api/v1/reports/gaps.csv":           {summary: "A table of the gap report as CSV"},
+	"GET /api/v1/followups":                  {summary: "Open feedback follow-ups"},
+	"POST /api/v1/followups/{id}/dismiss":    {summary: "Dismiss a follow-up with a reason", body: map[string]any{"reason": oaString}, required: []string{"reason"}},
+	"GET /api/v1/suppliers":                  {summary: "Suppliers and what they fulfil"},
+	"GET /api/v1/request-types":              {summary: "The request-type catalogue"},
+	"GET /api/v1/users":                      {summary: "Users and their roles"},
+	"POST /api/v1/articles/{id}/watch":       {summary: "Watch an article"},
+	"GET /api/v1/notifications":              {summary: "The caller's notifications"},
+	"GET /api/v1/review":                     {summary: "The review queue"},
+	"GET /api/v1/quizzes/{id}":               {summary: "A quiz"},
+	"GET /api/v1/attempts/{id}":              {summary: "An attempt"},
+	"GET /api/v1/authority/matrix":           {summary: "Fulfilment authority of every visible agent"},
+	"GET /api/v1/certifications/queue":       {summary: "Passed attempts waiting for certification"},
+	"GET /api/v1/findings":                   {summary: "Audit findings"},
+	"GET /api/v1/audits":                     {summary: "Audits"},
+	"GET /api/v1/audits/trends":              {summary: "Audit scores over time"},
+	"GET /api/v1/audits/sample-size":         {summary: "A suggested sample size"},
+	"POST /api/v1/audits/{id}/next":          {summary: "Move to the next unassessed item"},
+	"GET /api/v1/audits/{id}/items/{item}":   {summary: "A sampled item"},
+	"POST /api/v1/suspensions":               {summary: "Suspend a user's authority"},
+	"POST /api/v1/suspensions/{id}/lift":     {summary: "Lift a suspension"},
+	"POST /api/v1/findings/{id}/resolve":     {summary: "Resolve a finding"},
+	"POST /api/v1/findings/{id}/verify":      {summary: "Verify a finding's resolution"},
+	"POST /api/v1/findings/{id}/reopen":      {summary: "Reopen a finding"},
+	"POST /api/v1/findings/{id}/accept-risk": {summary: "Accept a finding's risk"},
+	"POST /api/v1/attempts/{id}/decline":     {summary: "Decline to certify an attempt"},
+}
+
+// errorStatuses are the error answers of API.md's conventions.
+var errorStatuses = map[string]string{
+	"400": "Malformed JSON or an unknown field",
+	"401": "No or bad token",
+	"403": "Role or supplier scope forbids (code agreement_required until the usage agreement is accepted)",
+	"404": "Unknown, or not visible to the caller",
+	"409": "State conflict",
+	"413": "Request body over 1 MiB",
+	"422": "Well-formed but invalid; fields names each bad field",
+	"429": "Throttled; see Retry-After",
+}
+
 // handleOpenAPI publishes the API as OpenAPI 3, built from the routing table so it can never
-// drift from what is served.
+// drift from what is served, with the bodies and answers of API.md's calls.
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	paths := map[string]map[string]any{}
+	errRef := map[string]any{"$ref": "#/components/schemas/Error"}
 	for _, rt := range s.table {
 		method, path, ok := strings.Cut(rt.pattern, " ")
 		if !ok || !strings.HasPrefix(path, "/api/v1/") || path == "/api/v1/openapi.json" {
 			continue
 		}
+		doc := apiDocs[rt.pattern]
+		summary := doc.summary
+		if summary == "" {
+			summary = strings.ToLower(method) + " " + path
+		}
+		okStatus := doc.status
+		if okStatus == "" {
+			okStatus = "200"
+		}
+		success := map[string]any{"description": "Success"}
+		if strings.HasSuffix(path, ".csv") {
+			success["content"] = map[string]any{"text/csv": map[string]any{"schema": oaString}}
+		} else if path == "/api/v1/journal" {
+			success["content"] = map[string]any{"application/x-ndjson": map[string]any{"schema": oaString}}
+		} else {
+			schema := map[string]any{}
+			if doc.result != nil {
+				schema = oaObject(doc.result)
+			}
+			success["content"] = map[string]any{"application/json": map[string]any{"schema": schema}}
+		}
+		responses := map[string]any{okStatus: success}
+		for st, desc := range errorStatuses {
+			if rt.access.public && (st == "401" || st == "403") && path != "/api/v1/auth/token" {
+				continue
+			}
+			if st == "429" && path != "/api/v1/auth/token" {
+				continue
+			}
+			responses[st] = map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
+		}
 		op := map[string]any{
-			"summary":   strings.ToLower(method) + " " + path,
-			"responses": map[string]any{"default": map[string]any{"description": "JSON; errors as {\"error\":{\"code\",\"message\",\"fields\"}}"}},
+			"summary":     summary,
+			"operationId": operationID(method, path),
+			"responses":   responses,
 		}
 		var params []map[string]any
 		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
+			schema := oaInt
+			if m[1] == "key" {
+				schema = oaString
+			}
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
 		if params != nil {
 			op["parameters"] = params
@@ -36,9 +219,18 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 				rs = append(rs, string(ro))
 			}
 			op["description"] = "Roles: " + strings.Join(rs, ", ")
+		} else {
+			op["description"] = "Any signed-in user"
 		}
-		if method == http.MethodPost || method == http.MethodPut {
-			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
+		if doc.body != nil {
+			schema := map[string]any{"type": "object", "properties": doc.body}
+			if len(doc.required) > 0 {
+				schema["required"] = doc.required
+			}
+			op["requestBody"] = map[string]any{"required": len(doc.required) > 0,
+				"content": map[string]any{"application/json": map[string]any{"schema": schema}}}
+		} else if method == http.MethodPost || method == http.MethodPut {
+			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 		}
 		if paths[path] == nil {
 			paths[path] = map[string]any{}
@@ -50,8 +242,24 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 		"info":    map[string]string{"title": "Attest API", "version": "1"},
 		"servers": []map[string]string{{"url": "/"}},
 		"paths":   paths,
-		"components": map[string]any{"securitySchemes": map[string]any{
-			"bearer": map[string]string{"type": "http", "scheme": "bearer"}}},
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]string{"type": "http", "scheme": "bearer"}},
+			"schemas": map[string]any{"Error": oaObject(map[string]any{"error": map[string]any{"type": "object", "required": []string{"code", "message"},
+				"properties": map[string]any{"code": oaString, "message": oaString, "fields": map[string]any{"type": "object", "additionalProperties": oaString}}}})},
+		},
 		"security": []map[string][]string{{"bearer": {}}},
 	})
+}
+
+// operationID names an operation uniquely: its method and path in words.
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, part := range strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/") {
+		part = strings.Trim(part, "{}")
+		for _, w := range strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+	}
+	return b.String()
 }

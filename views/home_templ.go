@@ -69,7 +69,7 @@ func Home(p Page, cards []HomeCard) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.User.IsAgent() && p.User.AgreementPending {
+			if p.User.NeedsAgreement() {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div class=\"notice\" data-testid=\"agreement-pending\">Before you can read knowledge, please <a href=\"/agreement\">read and accept the usage agreement</a>.</div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
