@@ -9,13 +9,14 @@ import (
 
 // Error codes a user may see. Handlers map them to HTTP statuses in one place.
 const (
-	EINVALID   = "validation_failed" // well-formed but invalid input (422)
-	EBADREQ    = "bad_request"       // malformed input (400)
-	ENOTFOUND  = "not_found"         // unknown, or not visible to the caller (404)
-	EFORBIDDEN = "forbidden"         // the caller may not do this (403)
-	EUNAUTH    = "unauthorized"      // no or bad credentials (401)
-	ECONFLICT  = "conflict"          // the state does not allow it (409)
-	ESTALE     = "stale_base"        // a save or approval on a base older than the current version (409)
+	EINVALID   = "validation_failed"  // well-formed but invalid input (422)
+	EBADREQ    = "bad_request"        // malformed input (400)
+	ENOTFOUND  = "not_found"          // unknown, or not visible to the caller (404)
+	EFORBIDDEN = "forbidden"          // the caller may not do this (403)
+	EUNAUTH    = "unauthorized"       // no or bad credentials (401)
+	ECONFLICT  = "conflict"           // the state does not allow it (409)
+	EMETHOD    = "method_not_allowed" // the path exists for other methods (405)
+	ESTALE     = "stale_base"         // a save or approval on a base older than the current version (409)
 	EAGREEMENT = "agreement_required"
 	ETHROTTLED = "throttled" // too many attempts (429)
 	ETOOLARGE  = "too_large" // request body over the limit (413)

@@ -38,6 +38,8 @@ func status(code string) int {
 		return http.StatusTooManyRequests
 	case attest.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case attest.EMETHOD:
+		return http.StatusMethodNotAllowed
 	default:
 		return http.StatusInternalServerError
 	}

@@ -82,10 +82,9 @@ func New(d Deps) *Server {
 	}
 	staticFS, _ := fs.Sub(static.Files, ".")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(staticFS))))
-	// Anything else is a 404 in the caller's language: JSON on the API, a page elsewhere.
-	s.mux.Handle("/", s.guard(route{"/", public, func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, attest.Errorf(attest.ENOTFOUND, "There is no page at %s.", r.URL.Path))
-	}}))
+	// Anything else is a 404 (or a 405 for a known path) in the caller's language: JSON on
+	// the API, a page elsewhere.
+	s.mux.Handle("/", s.guard(route{"/", public, s.handleUnrouted}))
 	s.ready.Store(true)
 	return s
 }
@@ -259,4 +258,23 @@ func actor(r *http.Request) *accounts.User {
 
 func withActor(r *http.Request, u *accounts.User) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), actorKey, u))
+}
+
+// handleUnrouted answers a request no route took: 405 with Allow when the path exists for
+// other methods, 404 otherwise.
+func (s *Server) handleUnrouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.fail(w, r, attest.Errorf(attest.EMETHOD, "%s is not allowed here; use %s.", r.Method, strings.Join(allow, " or ")))
+		return
+	}
+	s.fail(w, r, attest.Errorf(attest.ENOTFOUND, "There is no page at %s.", r.URL.Path))
 }

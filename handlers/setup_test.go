@@ -200,3 +200,22 @@ func TestJournalAPI(t *testing.T) {
 		t.Fatalf("bad since: HTTP %d", st)
 	}
 }
+
+func TestUnroutedRequests(t *testing.T) {
+	ts := newTestServer(t)
+	adm := ts.api(t, "admin")
+	st, body := adm.call("GET", "/api/v1/no-such-thing", nil)
+	if e, _ := body["error"].(map[string]any); st != 404 || e["code"] != "not_found" {
+		t.Errorf("unknown API path: HTTP %d %v, want a JSON 404", st, body)
+	}
+	req, _ := http.NewRequest("DELETE", ts.URL+"/api/v1/users", nil)
+	req.Header.Set("Authorization", "Bearer "+adm.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, POST" {
+		t.Errorf("DELETE /api/v1/users: HTTP %d Allow %q, want 405 with Allow: GET, POST", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+}
