@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -71,10 +72,21 @@ func TestAuthenticateThrottles(t *testing.T) {
 			t.Fatalf("wrong password #%d: %v", i+1, err)
 		}
 	}
-	_, err := o.Accounts.Authenticate(ctx, "alice", accountstest.Password, "10.0.0.2")
+	_, err := o.Accounts.Authenticate(ctx, "alice", accountstest.Password, "10.0.0.1")
 	e, ok := err.(*attest.Error)
 	if !ok || e.Code != attest.ETHROTTLED || e.RetryAfter <= 0 {
 		t.Fatalf("after 5 failures: %v, want throttled with a Retry-After", err)
+	}
+	// Someone failing on purpose from one address does not lock alice out elsewhere…
+	if _, err := o.Accounts.Authenticate(ctx, "alice", accountstest.Password, "10.0.0.9"); err != nil {
+		t.Fatalf("alice from another address: %v", err)
+	}
+	// …but guessing her password from many addresses is slowed down too.
+	for i := 0; i < 50; i++ {
+		o.Accounts.Authenticate(ctx, "alice", "wrong-password", fmt.Sprintf("10.1.%d.%d", i/4, i%4))
+	}
+	if _, err := o.Accounts.Authenticate(ctx, "alice", accountstest.Password, "10.0.0.10"); attest.ErrorCode(err) != attest.ETHROTTLED {
+		t.Fatalf("after 50 failures from many addresses: %v, want throttled", err)
 	}
 	// Another account from another address is not affected.
 	if _, err := o.Accounts.Authenticate(ctx, "bob", accountstest.Password, "10.0.0.3"); err != nil {

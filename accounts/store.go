@@ -24,8 +24,13 @@ import (
 type Store struct {
 	db *sqlite.DB
 	// Accounts and Addresses throttle failed sign-ins per username and per client address.
-	Accounts  *Throttle
-	Addresses *Throttle
+	//
+	// An account is throttled tightly per address it is tried from (AccountAddresses) and
+	// loosely across all addresses (Accounts), so that one attacker cannot lock a person out
+	// by failing on purpose, while a spread-out guessing attack is still slowed down.
+	Accounts         *Throttle
+	AccountAddresses *Throttle
+	Addresses        *Throttle
 	// TokenTTL is how long an API token lives.
 	TokenTTL time.Duration
 
@@ -53,13 +58,15 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
-// NewStore returns a Store over db: 5 failed sign-ins per account and 20 per address within
-// 15 minutes, API tokens valid for 24 hours.
+// NewStore returns a Store over db. Within 15 minutes it allows 5 failed sign-ins for an
+// account from one address, 50 for an account from anywhere and 20 from one address; API
+// tokens are valid for 24 hours.
 func NewStore(db *sqlite.DB) *Store {
 	return &Store{
 		db:        db,
-		Accounts:  NewThrottle(5, 15*time.Minute),
-		Addresses: NewThrottle(20, 15*time.Minute),
+		Accounts:         NewThrottle(50, 15*time.Minute),
+		AccountAddresses: NewThrottle(5, 15*time.Minute),
+		Addresses:        NewThrottle(20, 15*time.Minute),
 		TokenTTL:  24 * time.Hour,
 	}
 }
@@ -295,7 +302,8 @@ func (s *Store) Users(ctx context.Context) ([]*User, error) {
 // address. Errors: EUNAUTH for a wrong username or password, ETHROTTLED (with RetryAfter).
 func (s *Store) Authenticate(ctx context.Context, username, password, addr string) (*User, error) {
 	acct := strings.ToLower(strings.TrimSpace(username))
-	if w := max(s.Accounts.Wait(acct), s.Addresses.Wait(addr)); w > 0 {
+	pair := acct + "\x00" + addr
+	if w := max(s.Accounts.Wait(acct), s.AccountAddresses.Wait(pair), s.Addresses.Wait(addr)); w > 0 {
 		secs := int(w.Seconds()) + 1
 		return nil, &attest.Error{Code: attest.ETHROTTLED, RetryAfter: secs,
 			Message: fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", secs)}
@@ -311,10 +319,11 @@ func (s *Store) Authenticate(ctx context.Context, username, password, addr strin
 	}
 	if !checkPassword(hash, password) || id == 0 {
 		s.Accounts.Fail(acct)
+		s.AccountAddresses.Fail(pair)
 		s.Addresses.Fail(addr)
 		return nil, attest.Errorf(attest.EUNAUTH, "Wrong username or password.")
 	}
-	s.Accounts.Reset(acct)
+	s.AccountAddresses.Reset(pair)
 	return s.UserByID(ctx, id)
 }
 
