@@ -429,7 +429,7 @@ func Editor(p Page, d EditorView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\"><label for=\"f-body\">Steps (Markdown)</label> <textarea id=\"f-body\" name=\"body\" rows=\"20\" required hx-post=\"/articles/preview\" hx-trigger=\"input changed delay:400ms, load\" hx-target=\"#preview\" hx-swap=\"innerHTML\" hx-include=\"#f-body\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\"><label for=\"f-body\">Body: the steps, in Markdown</label> <textarea id=\"f-body\" name=\"body\" rows=\"20\" required hx-post=\"/articles/preview\" hx-trigger=\"input changed delay:400ms, load\" hx-target=\"#preview\" hx-swap=\"innerHTML\" hx-include=\"#f-body\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
