@@ -63,11 +63,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // tokens are valid for 24 hours.
 func NewStore(db *sqlite.DB) *Store {
 	return &Store{
-		db:        db,
+		db:               db,
 		Accounts:         NewThrottle(50, 15*time.Minute),
 		AccountAddresses: NewThrottle(5, 15*time.Minute),
 		Addresses:        NewThrottle(20, 15*time.Minute),
-		TokenTTL:  24 * time.Hour,
+		TokenTTL:         24 * time.Hour,
 	}
 }
 
