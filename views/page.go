@@ -105,6 +105,32 @@ type Form struct {
 	Message string
 }
 
+// Summary is the message shown above the form. A field error's own message ("ticket_ref:
+// required.") names the JSON field, which a person never saw; the summary names the field in
+// words instead, and points at the messages beside the fields when there are several.
+func (f Form) Summary() string {
+	if len(f.Errors) == 0 || f.Message == "" {
+		return f.Message
+	}
+	if len(f.Errors) > 1 {
+		if f.Message == "Some fields are not valid." {
+			return "Not saved: please correct the fields marked below."
+		}
+		return f.Message
+	}
+	for k, why := range f.Errors {
+		if f.Message != k+": "+why+"." {
+			return f.Message
+		}
+		name := strings.ReplaceAll(k, "_", " ")
+		if name != "" {
+			name = strings.ToUpper(name[:1]) + name[1:]
+		}
+		return "Not saved. " + name + ": " + why + "."
+	}
+	return f.Message
+}
+
 // Value returns what was typed in field.
 func (f Form) Value(field string) string { return f.Values[field] }
 
