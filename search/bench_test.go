@@ -101,7 +101,7 @@ func BenchmarkSearch(b *testing.B) {
 	defer ix.Close()
 	var others []engine
 	for _, newBaseline := range baselines {
-		e := newBaseline(b, dir, n)
+		e := newBaseline(b, dir, corpusOf(n))
 		defer e.close()
 		others = append(others, e)
 	}

@@ -42,7 +42,7 @@ type params struct {
 var defaultParams = params{
 	k1:      1.2,
 	b:       [2]float64{0.5, 0.75},
-	weight:  [2]float64{3, 1},
+	weight:  [2]float64{4, 1}, // 4: both relevance evaluations agree (3 and 5 each lose one)
 	synonym: 0.8,
 	coord:   1,
 	quorumSlack: func(n int) int {

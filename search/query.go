@@ -13,6 +13,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -120,8 +121,9 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // away. When no article has that many, fewer will do, down to any one
 // uncommon word; when still none matches, words one typo away count. Quoted
 // phrases must match. Articles are ranked by BM25F over title and body,
-// scaled by the share of the query's words they have.
-// Any text is accepted; it is never parsed as query syntax.
+// scaled by the share of the query's words they have. The filler words of
+// questions typed in full ("can", "get", "cant") are left out when other
+// words remain. Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
 	limit := q.Limit
@@ -719,6 +721,9 @@ func (ix *Index) parse(text string) parsed {
 		text = text[:cut]
 	}
 	text = strings.ToValidUTF8(text, " ")
+	// Typographic apostrophes, as phones type them, are apostrophes: "can’t"
+	// is the stop word "can't".
+	text = strings.ReplaceAll(text, "’", "'")
 	var p parsed
 	seen := map[string]bool{}
 	n := 0
@@ -746,7 +751,43 @@ func (ix *Index) parse(text string) parsed {
 			p.clauses = append(p.clauses, clause{term: t.term})
 		}
 	}
+	p.dropFiller()
 	return p
+}
+
+// fillerWords are words of questions typed in full ("how can i get…", "my
+// laptop is really slow", "cant connect") that say nothing about what is
+// asked: contractions typed without their apostrophe (the English stop
+// words have them with it) and the verbs and adverbs of asking. A query
+// drops them unless it has nothing else.
+var fillerWords = func() map[string]bool {
+	words := []string{
+		"cant", "wont", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent",
+		"couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "im", "ive", "youre", "thats", "whats",
+		"can", "get", "need", "want", "please", "help", "really", "just", "anyone", "someone", "somebody", "anybody",
+	}
+	a := newMapping().AnalyzerNamed(en.AnalyzerName)
+	m := map[string]bool{}
+	for _, w := range words {
+		for _, t := range analyze(a, w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// dropFiller removes the filler words from the query's words when other
+// words remain.
+func (p *parsed) dropFiller() {
+	kept := make([]clause, 0, len(p.clauses))
+	for _, c := range p.clauses {
+		if !fillerWords[c.term] {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) > 0 || len(p.phrases) > 0 {
+		p.clauses = kept
+	}
 }
 
 // analyze returns the terms the English analyser makes of s, in order.

@@ -22,21 +22,37 @@ type engine struct {
 
 // baselines are the engines compared with Search in the relevance report and
 // the latency benchmark. The FTS5 baseline adds itself when built with the
-// sqlite_fts5 tag. Each builds (or reuses) its index of the first n corpus
-// articles under dir.
-var baselines []func(tb testing.TB, dir string, n int) engine
+// sqlite_fts5 tag. Each builds (or reuses) its index under dir of the
+// documents docs() yields.
+var baselines []func(tb testing.TB, dir string, docs func() func() (Doc, bool, error)) engine
+
+// corpusOf yields the first n generated corpus articles.
+func corpusOf(n int) func() func() (Doc, bool, error) {
+	return func() func() (Doc, bool, error) { return corpus(n) }
+}
 
 // bleveEngine is our Search over an index of the first n corpus articles
 // kept at dir (built when missing).
 func bleveEngine(tb testing.TB, dir string, n int, q Query) (engine, *Index) {
 	tb.Helper()
+	return bleveEngineQuery(tb, dir, corpusOf(n), q)
+}
+
+// bleveEngineOf is our Search over an index of docs kept at dir.
+func bleveEngineOf(tb testing.TB, dir string, docs func() func() (Doc, bool, error)) (engine, *Index) {
+	tb.Helper()
+	return bleveEngineQuery(tb, dir, docs, Query{})
+}
+
+func bleveEngineQuery(tb testing.TB, dir string, docs func() func() (Doc, bool, error), q Query) (engine, *Index) {
+	tb.Helper()
 	path := filepath.Join(dir, "index.bleve")
 	if ok, _ := exists(path); !ok {
 		start := time.Now()
-		if err := Rebuild(path, corpus(n), nil); err != nil {
+		if err := Rebuild(path, docs(), nil); err != nil {
 			tb.Fatal(err)
 		}
-		tb.Logf("bleve: indexed %d articles in %v", n, time.Since(start).Round(time.Millisecond))
+		tb.Logf("bleve: indexed in %v", time.Since(start).Round(time.Millisecond))
 	}
 	start := time.Now()
 	ix, err := Open(path)
@@ -73,14 +89,25 @@ type evalRow struct {
 // evaluate runs every query on e and scores the answers against the corpus.
 func evaluate(tb testing.TB, e engine, queries []knownItem) evalRow {
 	tb.Helper()
+	texts := make([]string, len(queries))
+	for i, q := range queries {
+		texts[i] = q.text
+	}
+	return evaluateWith(tb, e, texts, func(i int, id int64) bool { return queries[i].relevant(article(int(id - 1))) })
+}
+
+// evaluateWith runs every query on e and scores the answers: relevant(i,
+// id) says whether article id answers query i.
+func evaluateWith(tb testing.TB, e engine, queries []string, relevant func(i int, id int64) bool) evalRow {
+	tb.Helper()
 	row := evalRow{name: e.name}
 	var total time.Duration
-	for _, q := range queries {
+	for qi, text := range queries {
 		start := time.Now()
-		ids, err := e.search(q.text)
+		ids, err := e.search(text)
 		d := time.Since(start)
 		if err != nil {
-			tb.Fatalf("%s: %q: %v", e.name, q.text, err)
+			tb.Fatalf("%s: %q: %v", e.name, text, err)
 		}
 		total += d
 		row.worst = max(row.worst, d)
@@ -91,7 +118,7 @@ func evaluate(tb testing.TB, e engine, queries []knownItem) evalRow {
 			if rank >= 10 {
 				break
 			}
-			if q.relevant(article(int(id - 1))) {
+			if relevant(qi, id) {
 				row.mrr += 1 / float64(rank+1)
 				if rank == 0 {
 					row.at1++
@@ -160,7 +187,7 @@ func evaluateAll(tb testing.TB, dir string, n int, ours engine, queries []knownI
 	tb.Helper()
 	engines := []engine{ours}
 	for _, newBaseline := range baselines {
-		engines = append(engines, newBaseline(tb, dir, n))
+		engines = append(engines, newBaseline(tb, dir, corpusOf(n)))
 	}
 	var rows []evalRow
 	for _, e := range engines {

@@ -31,6 +31,19 @@ var synonymGroups = [][]string{
 	{"creds", "credentials"},
 	{"dl", "distribution list"},
 	{"vm", "virtual machine"},
+	// Everyday words of people asking for help, next to the words help
+	// pages use for the same thing.
+	{"forgot", "forgotten", "forget"},
+	{"mic", "microphone"},
+	{"webcam", "camera"},
+	{"headphones", "headset", "earphones", "earbuds"},
+	{"app", "application", "program"},
+	{"spam", "junk"},
+	{"scam", "phishing"},
+	{"monitor", "display"},
+	{"screenshot", "screen shot", "screen capture"},
+	{"timezone", "time zone"},
+	{"setup", "set up"},
 }
 
 // synonyms maps an analysed term to the analysed alternatives it stands for.
