@@ -36,15 +36,19 @@ type params struct {
 	weight      [2]float64 // BM25F field weights: a title occurrence counts this many body ones
 	synonym     float64    // weight of a synonym next to the word typed
 	coord       float64    // exponent of the share of query words a document has
+	proxTitle   float64    // proximity boost of the query words close together in the title
+	proxBody    float64    // proximity boost of the query words close together in the body
 	quorumSlack func(n int) int
 }
 
 var defaultParams = params{
-	k1:      1.2,
-	b:       [2]float64{0.5, 0.75},
-	weight:  [2]float64{4, 1}, // 4: both relevance evaluations agree (3 and 5 each lose one)
-	synonym: 0.8,
-	coord:   1,
+	k1:        1.2,
+	b:         [2]float64{0.5, 0.75},
+	weight:    [2]float64{4, 1}, // 4: both relevance evaluations agree (3 and 5 each lose one)
+	synonym:   0.8,
+	coord:     1,
+	proxTitle: 0.2,
+	proxBody:  0.3,
 	quorumSlack: func(n int) int {
 		switch {
 		case n < 3:

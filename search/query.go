@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -102,14 +103,24 @@ func (c clause) df() uint64 {
 
 // clause is one query word with the alternatives that stand for it.
 type clause struct {
-	term string
-	alts []alt
+	term  string
+	alts  []alt
+	extra []alt // alternatives besides the term and its synonyms: the words a joined word was typed as
+}
+
+// join is a word typed as two ("log in", "screen shot"): the term of the
+// two written together, and the terms the two make apart (stop words
+// dropped).
+type join struct {
+	term  string
+	parts []token
 }
 
 // parsed is a user's query after analysis.
 type parsed struct {
 	clauses []clause
-	phrases []alt // quoted phrases of two or more terms; each must match
+	phrases []alt  // quoted phrases of two or more terms; each must match
+	joins   []join // adjacent words that may be one word typed apart
 }
 
 func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 0 }
@@ -119,9 +130,14 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // six, all but two for more, in the title or the body, or a synonym of
 // them; a word the index does not know stands for the known words one typo
 // away. When no article has that many, fewer will do, down to any one
-// uncommon word; when still none matches, words one typo away count. Quoted
-// phrases must match. Articles are ranked by BM25F over title and body,
-// scaled by the share of the query's words they have. The filler words of
+// uncommon word; when fewer than three have that many, the articles with
+// fewer words (the next stage) match too, mostly ranked below them by the
+// share of the words they have; when still none matches, words one typo
+// away count. Quoted phrases must match. Two words that the index has written
+// together ("log in", "screen shot") stand for the joined word, or
+// themselves. Articles are ranked by BM25F over title and body, scaled by
+// the share of the query's words they have, and the best rerankDepth are
+// boosted where the query's words stand close together. The filler words of
 // questions typed in full ("can", "get", "cant") are left out when other
 // words remain. Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
@@ -163,10 +179,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err := s.resolve(&p); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	out, fuzzy, err := s.find(&p, filter, offset+limit)
+	out, fuzzy, err := s.find(&p, filter, max(offset+limit, rerankDepth))
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
+	if err := s.proximity(&p, &out); err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	out.top = out.top[:min(len(out.top), offset+limit)]
 	res, err := s.result(q, out, offset, p.matcher(fuzzy), ix)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
@@ -245,8 +265,14 @@ type searcher struct {
 func (s *searcher) find(p *parsed, filter bitset, keep int) (outcome, bool, error) {
 	for stage := 0; ; stage++ {
 		out, last, err := s.pass(p, filter, keep, stage)
-		if err != nil || out.total > 0 {
+		if err != nil {
 			return out, false, err
+		}
+		if out.total > 0 {
+			if stage == 0 && out.total < sparse && !last {
+				return s.widenSparse(p, filter, keep, out)
+			}
+			return out, false, nil
 		}
 		if last {
 			break
@@ -258,6 +284,26 @@ func (s *searcher) find(p *parsed, filter bitset, keep int) (outcome, bool, erro
 	}
 	out, _, err := s.pass(p, filter, keep, -1)
 	return out, true, err
+}
+
+// sparse is how few articles the strictest stage may find before the
+// next stage runs too.
+const sparse = 3
+
+// widenSparse runs the stage after the strictest, which found fewer than
+// sparse articles, and returns what that finds: the strict matches and the
+// articles with fewer of the words, all ranked by score (which is scaled by
+// the share of the query's words an article has, so the strict matches
+// mostly stay ahead).
+func (s *searcher) widenSparse(p *parsed, filter bitset, keep int, strict outcome) (outcome, bool, error) {
+	loose, _, err := s.pass(p, filter, keep, 1)
+	if err != nil {
+		return outcome{}, false, err
+	}
+	if loose.total < strict.total {
+		return strict, false, nil // cannot happen: every strict match is a loose one
+	}
+	return loose, false, nil
 }
 
 // quorums are how many of n words a match needs in each stage: n less
@@ -402,6 +448,9 @@ func (s *searcher) open(alts []alt) (*group, error) {
 // typo away. A clause with none is dropped: it cannot match, and keeping it
 // would keep articles from having all the words. Phrases get their counts.
 func (s *searcher) resolve(p *parsed) error {
+	if err := s.applyJoins(p); err != nil {
+		return err
+	}
 	var dict *dictionary
 	kept := p.clauses[:0]
 	for _, c := range p.clauses {
@@ -410,6 +459,7 @@ func (s *searcher) resolve(p *parsed) error {
 		for _, syn := range synonyms[c.term] {
 			cand = append(cand, newAlt(syn, s.p.synonym))
 		}
+		cand = append(cand, c.extra...)
 		for _, a := range cand {
 			if err := s.count(&a); err != nil {
 				return err
@@ -750,9 +800,81 @@ func (ix *Index) parse(text string) parsed {
 			n++
 			p.clauses = append(p.clauses, clause{term: t.term})
 		}
+		if !quoted {
+			p.joins = append(p.joins, ix.joins(part)...)
+		}
 	}
 	p.dropFiller()
 	return p
+}
+
+// joins returns the adjacent words of text that written together make one
+// term, stop words included: "log in" (login), "screen shot".
+func (ix *Index) joins(text string) []join {
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	var out []join
+	for i := 0; i+1 < len(words) && len(out) < maxTerms; i++ {
+		ts := analyze(ix.analyzer, words[i]+words[i+1])
+		if len(ts) != 1 || utf8.RuneCountInString(ts[0]) < fuzzyMinRunes {
+			continue
+		}
+		out = append(out, join{term: ts[0], parts: analyzeTokens(ix.analyzer, words[i]+" "+words[i+1])})
+	}
+	return out
+}
+
+// applyJoins replaces the words of each join whose joined term the index
+// has by one clause for the joined term, with the words apart as its
+// alternative.
+func (s *searcher) applyJoins(p *parsed) error {
+	for _, j := range p.joins {
+		have := false
+		for _, c := range p.clauses {
+			if c.term == j.term {
+				have = true
+			}
+		}
+		if have || len(j.parts) == 0 {
+			continue
+		}
+		a := alt{terms: []string{j.term}, weight: 1}
+		if err := s.count(&a); err != nil {
+			return err
+		}
+		if a.df == [2]uint64{} {
+			continue
+		}
+		parts := map[string]bool{}
+		for _, t := range j.parts {
+			parts[t.term] = true
+		}
+		at := -1
+		kept := p.clauses[:0]
+		for _, c := range p.clauses {
+			if parts[c.term] {
+				if at < 0 {
+					at = len(kept)
+					kept = append(kept, clause{})
+				}
+				continue
+			}
+			kept = append(kept, c)
+		}
+		if at < 0 {
+			continue // the words were filler
+		}
+		// Apart, as a phrase; or, when the other word was a stop word
+		// ("log in"), the one word left, which says much less.
+		apart := phraseAlt(j.parts, 1)
+		if len(j.parts) == 1 {
+			apart = alt{terms: []string{j.parts[0].term}, weight: s.p.synonym / 2}
+		}
+		kept[at] = clause{term: j.term, extra: []alt{apart}}
+		p.clauses = kept
+	}
+	return nil
 }
 
 // fillerWords are words of questions typed in full ("how can i get…", "my

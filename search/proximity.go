@@ -1,0 +1,158 @@
+package search
+
+import (
+	"slices"
+)
+
+// rerankDepth is how many of the best matches the proximity boost looks at.
+// Only these have their positions read, so it costs a few postings per
+// query word whatever the number of matches.
+const rerankDepth = 20
+
+// proximity re-ranks the best matches of out: a match whose query words
+// stand close together in its title or body (the words of "share a
+// calendar" side by side rather than paragraphs apart) scores up to
+// (1 + p.proxTitle + p.proxBody) times as much. Scores only grow, so the
+// re-ranked matches stay ahead of the ones below them and pages stay
+// consistent. out.top must be sorted, best first.
+func (s *searcher) proximity(p *parsed, out *outcome) error {
+	if len(p.clauses) < 2 || len(out.top) < 2 || (s.p.proxTitle == 0 && s.p.proxBody == 0) {
+		return nil
+	}
+	k := min(len(out.top), rerankDepth)
+	top := out.top[:k]
+	// The documents in index order, for forward-only postings.
+	order := make([]int, k)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		switch {
+		case top[a].doc < top[b].doc:
+			return -1
+		case top[a].doc > top[b].doc:
+			return 1
+		}
+		return 0
+	})
+	n := len(p.clauses)
+	// pos[i][f][c]: the positions of clause c in field f of match i.
+	pos := make([][2][][]uint64, k)
+	for i := range pos {
+		for f := range pos[i] {
+			pos[i][f] = make([][]uint64, n)
+		}
+	}
+	for c, cl := range p.clauses {
+		for _, a := range cl.alts {
+			if a.phrase() {
+				continue
+			}
+			for f, field := range textFieldNames {
+				if a.df[f] == 0 {
+					continue
+				}
+				it, err := newTermIter(s.ctx, s.r, a.terms[0], field, true)
+				if err != nil {
+					return err
+				}
+				if it == nil {
+					continue
+				}
+				for _, i := range order {
+					if err := it.advance(top[i].doc); err != nil {
+						_ = it.close()
+						return err
+					}
+					if it.doc == noDoc {
+						break
+					}
+					if it.doc != top[i].doc {
+						continue
+					}
+					for _, tv := range it.tfd.Vectors {
+						pos[i][f][c] = append(pos[i][f][c], tv.Pos)
+					}
+				}
+				if err := it.close(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	weights := [2]float64{s.p.proxTitle, s.p.proxBody}
+	for i := range top {
+		boost := 1.0
+		for f := range weights {
+			boost += weights[f] * closeness(pos[i][f], n)
+		}
+		top[i].score *= boost
+	}
+	slices.SortStableFunc(top, func(a, b scored) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return nil
+}
+
+// closeness is 0 when fewer than two of the n query words are in the
+// field, and otherwise grows with the share of them there and with how
+// tightly the smallest stretch of text with all of them holds them: 1 when
+// every query word is there, side by side.
+func closeness(pos [][]uint64, n int) float64 {
+	type hit struct {
+		pos    uint64
+		clause int
+	}
+	var hits []hit
+	m := 0
+	for c, ps := range pos {
+		if len(ps) == 0 {
+			continue
+		}
+		m++
+		for _, p := range ps {
+			hits = append(hits, hit{p, c})
+		}
+	}
+	if m < 2 {
+		return 0
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		switch {
+		case a.pos < b.pos:
+			return -1
+		case a.pos > b.pos:
+			return 1
+		}
+		return 0
+	})
+	// The smallest window with every clause present.
+	counts := make([]int, len(pos))
+	have, lo := 0, 0
+	best := uint64(1<<63 - 1)
+	for _, h := range hits {
+		if counts[h.clause] == 0 {
+			have++
+		}
+		counts[h.clause]++
+		for have == m {
+			if span := h.pos - hits[lo].pos; span < best {
+				best = span
+			}
+			c := hits[lo].clause
+			counts[c]--
+			if counts[c] == 0 {
+				have--
+			}
+			lo++
+		}
+	}
+	tight := float64(m-1) / float64(max(best, uint64(m-1)))
+	return tight * float64(m-1) / float64(n-1)
+}
