@@ -1,40 +1,17 @@
 package demo
 
 import (
-	"context"
 	"testing"
-
-	"attest/accounts"
-	"attest/audit"
-	"attest/kb"
-	"attest/sqlite"
-	"attest/training"
 )
 
 // TestSeedKB seeds the organisation and the knowledge articles and checks what a newcomer
 // should find: about thirty articles, several versions, one awaiting review, one overdue,
 // one retired.
 func TestSeedKB(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	acc := accounts.NewStore(db)
-	k := kb.NewStore(db, acc)
-	tr := training.NewStore(db, acc, k)
-	d := Deps{DB: db, Accounts: acc, KB: k, Training: tr, Audit: audit.NewStore(db, acc, k, tr)}
-	org, err := seedOrg(ctx, d, accounts.System("demo"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedKB(ctx, d, org); err != nil {
-		t.Fatal(err)
-	}
+	ctx, d, org := seeded(t)
 	count := func(q string) int {
 		var n int
-		if err := db.Read.QueryRow(q).Scan(&n); err != nil {
+		if err := d.DB.Read.QueryRow(q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -54,7 +31,7 @@ func TestSeedKB(t *testing.T) {
 	if n := count(`SELECT COUNT(*) FROM articles WHERE status = 'retired'`); n != 1 {
 		t.Errorf("%d retired articles, want 1", n)
 	}
-	q, err := k.ReviewQueue(ctx, org.Users["kim"])
+	q, err := d.KB.ReviewQueue(ctx, org.Users["kim"])
 	if err != nil || len(q.InReview) == 0 || len(q.Overdue) == 0 {
 		t.Fatalf("kim's queue: %+v %v", q, err)
 	}

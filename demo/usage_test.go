@@ -1,48 +1,25 @@
 package demo
 
 import (
-	"context"
 	"testing"
-
-	"attest/accounts"
-	"attest/audit"
-	"attest/kb"
-	"attest/sqlite"
-	"attest/training"
 )
 
 // TestSeedUsage seeds usage after the knowledge articles and checks that the gap report and
 // the dashboard have something real to show.
 func TestSeedUsage(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	acc := accounts.NewStore(db)
-	k := kb.NewStore(db, acc)
-	tr := training.NewStore(db, acc, k)
-	d := Deps{DB: db, Accounts: acc, KB: k, Training: tr, Audit: audit.NewStore(db, acc, k, tr)}
-	org, err := seedOrg(ctx, d, accounts.System("demo"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedKB(ctx, d, org); err != nil {
-		t.Fatal(err)
-	}
+	ctx, d, org := seeded(t)
 	if err := seedUsage(ctx, d, org); err != nil {
 		t.Fatal(err)
 	}
-	kim, err := acc.UserByUsername(ctx, "kim")
+	kim, err := d.Accounts.UserByUsername(ctx, "kim")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := k.ParseReportFilter(ctx, "", "", "", "")
+	f, err := d.KB.ParseReportFilter(ctx, "", "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := k.GapReport(ctx, kim, f)
+	g, err := d.KB.GapReport(ctx, kim, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +32,7 @@ func TestSeedUsage(t *testing.T) {
 	if len(g.LinkRates) != 3 || g.LinkRates[0].Tickets < 50 {
 		t.Errorf("link rates = %+v, want three suppliers with tickets", g.LinkRates)
 	}
-	db2, err := k.Dashboard(ctx, kim, f)
+	db2, err := d.KB.Dashboard(ctx, kim, f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,19 +162,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return res, nil
 	}
 
-	r, err := ix.reader()
+	r, v, filter, err := ix.snapshot(q)
 	if err != nil {
 		return Result{}, err
 	}
 	defer r.Close()
-	v, err := ix.view(r)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
-	filter, err := v.filter(r, q)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
 	s := &searcher{ctx: ctx, r: r, v: v, p: &ix.params}
 	if err := s.resolve(&p); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
@@ -206,6 +198,26 @@ func (ix *Index) reader() (index.IndexReader, error) {
 		return nil, fmt.Errorf("search: open reader: %w", err)
 	}
 	return r, nil
+}
+
+// snapshot opens a reader on the current index snapshot with its view and the set of articles
+// q may find. The caller closes the reader.
+func (ix *Index) snapshot(q Query) (index.IndexReader, *view, bitset, error) {
+	r, err := ix.reader()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	v, err := ix.view(r)
+	if err != nil {
+		r.Close()
+		return nil, nil, nil, fmt.Errorf("search: %w", err)
+	}
+	f, err := v.filter(r, q)
+	if err != nil {
+		r.Close()
+		return nil, nil, nil, fmt.Errorf("search: %w", err)
+	}
+	return r, v, f, nil
 }
 
 // filter is the set of articles q may find: visible to the reader, of the
@@ -701,19 +713,11 @@ func (ix *Index) list(ctx context.Context, q Query, limit, offset int) (Result, 
 	if res.Total == 0 {
 		return res, nil
 	}
-	r, err := ix.reader()
+	r, v, match, err := ix.snapshot(q)
 	if err != nil {
 		return Result{}, err
 	}
 	defer r.Close()
-	v, err := ix.view(r)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
-	match, err := v.filter(r, q)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
 	k, err := v.keyword(r, fieldRequestTypes)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
