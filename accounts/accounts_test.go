@@ -98,22 +98,6 @@ func TestAuthenticateThrottles(t *testing.T) {
 	}
 }
 
-func TestThrottleWindow(t *testing.T) {
-	th := accounts.NewThrottle(2, time.Minute)
-	th.Fail("k")
-	if th.Wait("k") != 0 {
-		t.Fatal("one failure of two allowed already waits")
-	}
-	th.Fail("k")
-	if w := th.Wait("k"); w <= 0 || w > time.Minute {
-		t.Fatalf("Wait = %v after two failures", w)
-	}
-	th.Reset("k")
-	if th.Wait("k") != 0 {
-		t.Fatal("Reset did not clear")
-	}
-}
-
 func TestTokens(t *testing.T) {
 	o := accountstest.NewOrg(t)
 	ctx := context.Background()

@@ -23,14 +23,10 @@ import (
 // Store keeps users, suppliers, the request-type catalogue and the usage agreement.
 type Store struct {
 	db *sqlite.DB
-	// Accounts and Addresses throttle failed sign-ins per username and per client address.
-	//
-	// An account is throttled tightly per address it is tried from (AccountAddresses) and
-	// loosely across all addresses (Accounts), so that one attacker cannot lock a person out
-	// by failing on purpose, while a spread-out guessing attack is still slowed down.
-	Accounts         *Throttle
-	AccountAddresses *Throttle
-	Addresses        *Throttle
+	// SignIn are the sign-in throttle's limits (see SignInLimits); set them before the first
+	// sign-in.
+	SignIn SignInLimits
+	gate   signInGate
 	// TokenTTL is how long an API token lives.
 	TokenTTL time.Duration
 
@@ -58,23 +54,32 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
-// NewStore returns a Store over db. Within 15 minutes it allows 5 failed sign-ins for an
-// account from one address, 50 for an account from anywhere and 20 from one address; API
-// tokens are valid for 24 hours.
+// NewStore returns a Store over db, throttling sign-ins by DefaultSignInLimits; API tokens
+// are valid for 24 hours.
 func NewStore(db *sqlite.DB) *Store {
-	return &Store{
-		db:               db,
-		Accounts:         NewThrottle(50, 15*time.Minute),
-		AccountAddresses: NewThrottle(5, 15*time.Minute),
-		Addresses:        NewThrottle(20, 15*time.Minute),
-		TokenTTL:         24 * time.Hour,
-	}
+	return &Store{db: db, SignIn: DefaultSignInLimits, TokenTTL: 24 * time.Hour}
 }
 
 var (
 	keyRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-	usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+	usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{0,63}$`)
 )
+
+// CanonicalUsername returns the form of a typed username that Attest stores and compares:
+// without surrounding spaces or tabs, ASCII letters lower-cased. ok is false for anything that
+// cannot be a username: usernames are ASCII lower-case letters, digits, '.', '_', '@' and '-',
+// starting with a letter or digit, at most 64 characters. Nothing but ASCII is folded, so
+// "KİM" or "Kim" with a Kelvin sign never becomes "kim".
+func CanonicalUsername(s string) (name string, ok bool) {
+	b := []byte(strings.Trim(s, " \t"))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	name = string(b)
+	return name, usernameRE.MatchString(name)
+}
 
 // ValidKey reports whether s is a valid supplier or request-type key: lower-case letters,
 // digits, '-' and '_', starting with a letter or digit, at most 64 characters.
@@ -102,15 +107,16 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	if err := forbid(actor, RoleAdmin); err != nil {
 		return nil, err
 	}
-	in.Username = strings.TrimSpace(in.Username)
+	username, okName := CanonicalUsername(in.Username)
+	in.Username = username
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	in.Supplier = strings.TrimSpace(in.Supplier)
 	fields := map[string]string{}
 	switch {
 	case in.Username == "":
 		fields["username"] = "required"
-	case !usernameRE.MatchString(in.Username):
-		fields["username"] = "letters, digits, '.', '_', '@' and '-' only, at most 64 characters"
+	case !okName:
+		fields["username"] = "ASCII letters (a-z), digits, '.', '_', '@' and '-' only, starting with a letter or digit, at most 64 characters"
 	}
 	if in.DisplayName == "" {
 		in.DisplayName = in.Username
@@ -275,9 +281,14 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 	return s.userWhere(ctx, "u.id = ?", id)
 }
 
-// UserByUsername returns the user named username (case-insensitive). Errors: ENOTFOUND.
+// UserByUsername returns the user named username (ASCII case-insensitive; see
+// CanonicalUsername). Errors: ENOTFOUND.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*User, error) {
-	return s.userWhere(ctx, "u.username = ? COLLATE NOCASE", username)
+	name, ok := CanonicalUsername(username)
+	if !ok {
+		return nil, attest.Errorf(attest.ENOTFOUND, "No such user.")
+	}
+	return s.userWhere(ctx, "u.username = ? COLLATE NOCASE", name)
 }
 
 // Users lists every user, by username.
@@ -298,32 +309,50 @@ func (s *Store) Users(ctx context.Context) ([]*User, error) {
 	return out, rows.Err()
 }
 
-// Authenticate checks a username and password, throttling failures per account and per
-// address. Errors: EUNAUTH for a wrong username or password, ETHROTTLED (with RetryAfter).
+// Authenticate checks a username and password from a client address, for the sign-in form
+// and the password-for-token call alike. The attempt is reserved in the throttle before the
+// password is checked (see SignInLimits). Errors: EUNAUTH for a wrong username or password,
+// ETHROTTLED (with RetryAfter).
 func (s *Store) Authenticate(ctx context.Context, username, password, addr string) (*User, error) {
-	acct := strings.ToLower(strings.TrimSpace(username))
-	pair := acct + "\x00" + addr
-	if w := max(s.Accounts.Wait(acct), s.AccountAddresses.Wait(pair), s.Addresses.Wait(addr)); w > 0 {
-		secs := int(w.Seconds()) + 1
-		return nil, &attest.Error{Code: attest.ETHROTTLED, RetryAfter: secs,
-			Message: fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", secs)}
+	wrong := attest.Errorf(attest.EUNAUTH, "Wrong username or password.")
+	acct, ok := CanonicalUsername(username)
+	if !ok {
+		// Not a username by its spelling, which anyone may know: nothing to check or to hide.
+		return nil, wrong
+	}
+	addr = addressKey(addr)
+	attempt, err := s.reserve(ctx, acct, addr)
+	if err != nil {
+		return nil, err
+	}
+	release, err := s.acquireCheck(ctx)
+	if err != nil {
+		if err := s.settle(ctx, attempt, "cancelled", 0, acct, addr); err != nil {
+			return nil, err
+		}
+		return nil, err
 	}
 	var id int64
 	var hash string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE username = ? COLLATE NOCASE`, acct).Scan(&id, &hash)
+	err = s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE username = ? COLLATE NOCASE`, acct).Scan(&id, &hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		release()
 		return nil, fmt.Errorf("accounts: authenticate: %w", err)
 	}
 	if err != nil {
-		hash = dummyHash
+		hash = dummyHash // a wrong username takes as long as a wrong password
 	}
-	if !checkPassword(hash, password) || id == 0 {
-		s.Accounts.Fail(acct)
-		s.AccountAddresses.Fail(pair)
-		s.Addresses.Fail(addr)
-		return nil, attest.Errorf(attest.EUNAUTH, "Wrong username or password.")
+	right := s.checkPassword(hash, password) && id != 0
+	release()
+	if !right {
+		if err := s.settle(ctx, attempt, "failed", 0, acct, addr); err != nil {
+			return nil, err
+		}
+		return nil, wrong
 	}
-	s.AccountAddresses.Reset(pair)
+	if err := s.settle(ctx, attempt, "succeeded", id, acct, addr); err != nil {
+		return nil, err
+	}
 	return s.UserByID(ctx, id)
 }
 

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -18,9 +19,19 @@ func (s *Server) handleLoginView(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.Login(s.page(r, "Sign in"), views.Form{}, safeNext(r.URL.Query().Get("next"))))
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: a local path of printable ASCII (what
+// the guard sends, an escaped request URI), never a scheme, a host, a backslash or a control
+// character (browsers drop tabs and newlines from URLs, so "/\t/evil.example" is "//evil.example").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) == 0 || len(next) > 2048 || next[0] != '/' || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
@@ -29,7 +40,7 @@ func safeNext(next string) string {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	u, err := s.Accounts.Authenticate(r.Context(), username, password, clientAddr(r))
+	u, err := s.Accounts.Authenticate(r.Context(), username, password, s.clientAddr(r))
 	if err != nil {
 		code := attest.ErrorCode(err)
 		if code != attest.EUNAUTH && code != attest.ETHROTTLED {
@@ -74,7 +85,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.Accounts.Authenticate(r.Context(), in.Username, in.Password, clientAddr(r))
+	u, err := s.Accounts.Authenticate(r.Context(), in.Username, in.Password, s.clientAddr(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

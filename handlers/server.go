@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -41,6 +42,10 @@ type Deps struct {
 	// SecureCookies marks the session cookie Secure: set it when Attest is reached over TLS
 	// (directly or through a TLS-terminating proxy).
 	SecureCookies bool
+	// TrustedProxies are the networks of reverse proxies whose X-Forwarded-For is believed:
+	// the client address is the right-most address in that header not in these networks.
+	// Without any, the client address is the connection's peer.
+	TrustedProxies []netip.Prefix
 	// Search is the search index (nil in tests that do not search).
 	Search Searcher
 	Log    *slog.Logger
@@ -195,17 +200,52 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			lvl = slog.LevelInfo
 		}
 		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"bytes", sw.bytes, "dur_ms", float64(time.Since(start).Microseconds())/1000, "addr", clientAddr(r))
+			"bytes", sw.bytes, "dur_ms", float64(time.Since(start).Microseconds())/1000, "addr", s.clientAddr(r))
 	})
 }
 
-// clientAddr is the request's remote IP, the key for per-address throttling.
-func clientAddr(r *http.Request) string {
+// clientAddr is the request's client IP, the key for per-address throttling: the connection's
+// peer, or, when the peer is a trusted proxy, the right-most address in X-Forwarded-For that is
+// not a trusted proxy (everything left of it may be made up by the client).
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	if len(s.TrustedProxies) == 0 {
+		return host
+	}
+	addr := host
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(ip) {
+		return addr
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		ip, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			// Not an address: no proxy of ours wrote it, so trust stops at the last hop.
+			return addr
+		}
+		addr = ip.Unmap().String()
+		if !s.trusted(ip) {
+			return addr
+		}
+	}
+	return addr
+}
+
+func (s *Server) trusted(ip netip.Addr) bool {
+	ip = ip.Unmap().WithZone("")
+	for _, p := range s.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -1,6 +1,6 @@
 // Command attest is the whole Attest product: the web UI, the JSON API and the command line.
 //
-//	attest serve [--addr 127.0.0.1:8080] [--data ./data] [--demo]
+//	attest serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--trusted-proxy CIDR]
 //	attest user add --username U --role R[,R] [--supplier KEY] --password-stdin
 //	attest import [--approve] --as USER PATH…
 //	attest reindex | backup OUT.db | journal verify
@@ -35,7 +35,7 @@ func main() {
 }
 
 const usage = `usage:
-  attest serve [--addr 127.0.0.1:8080] [--data ./data] [--demo]
+  attest serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--trusted-proxy CIDR]
   attest user add --username U --role R[,R] [--supplier KEY] [--display-name NAME] --password-stdin
   attest import [--approve] --as USER PATH…
   attest reindex

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"attest/demo"
@@ -25,8 +27,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	withDemo := fs.Bool("demo", false, "seed a demo organisation when the database is empty")
 	secure := fs.Bool("secure-cookies", m.Getenv("ATTEST_SECURE_COOKIES") == "true",
 		"mark session cookies Secure: use it when Attest is reached over TLS, e.g. behind a TLS-terminating proxy (env ATTEST_SECURE_COOKIES=true)")
+	var proxies trustedProxies
+	fs.Var(&proxies, "trusted-proxy", "CIDR or address of a reverse proxy whose X-Forwarded-For is believed; repeatable or comma-separated (env ATTEST_TRUSTED_PROXIES)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if len(proxies) == 0 && m.Getenv("ATTEST_TRUSTED_PROXIES") != "" {
+		if err := proxies.Set(m.Getenv("ATTEST_TRUSTED_PROXIES")); err != nil {
+			return usageError{fmt.Sprintf("serve: ATTEST_TRUSTED_PROXIES: %v", err)}
+		}
 	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := m.open(ctx, *data, log)
@@ -71,7 +80,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	a.kb.StartRecorder(bg, log)
 
 	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
-		Search: ix, SecureCookies: *secure, Log: log})
+		Search: ix, SecureCookies: *secure, TrustedProxies: proxies, Log: log})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -105,5 +114,44 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		log.Error("flush usage events", "err", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// trustedProxies is the --trusted-proxy flag: networks in CIDR notation or single addresses,
+// the flag repeated or the values comma-separated.
+type trustedProxies []netip.Prefix
+
+func (p *trustedProxies) String() string {
+	var out []string
+	for _, x := range *p {
+		out = append(out, x.String())
+	}
+	return strings.Join(out, ",")
+}
+
+func (p *trustedProxies) Set(v string) error {
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			ip, err := netip.ParseAddr(f)
+			if err != nil {
+				return fmt.Errorf("%q is neither a CIDR (10.0.0.0/8) nor an address", f)
+			}
+			ip = ip.Unmap()
+			*p = append(*p, netip.PrefixFrom(ip, ip.BitLen()))
+			continue
+		}
+		pr, err := netip.ParsePrefix(f)
+		if err != nil {
+			return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", f)
+		}
+		if pr.Addr().Is4In6() && pr.Bits() >= 96 {
+			pr = netip.PrefixFrom(pr.Addr().Unmap(), pr.Bits()-96)
+		}
+		*p = append(*p, pr.Masked())
+	}
 	return nil
 }
