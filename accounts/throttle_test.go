@@ -145,12 +145,12 @@ func TestSignInStrangersCannotLockOut(t *testing.T) {
 			func(t *testing.T, o *accountstest.Org) { fail(t, o, "alice", "203.0.113.1", 10) }, "198.51.100.99", ""},
 		{"five failures from her own address stop that address, even with the right password",
 			func(t *testing.T, o *accountstest.Org) { fail(t, o, "alice", "198.51.100.7", 5) }, "198.51.100.7", attest.ETHROTTLED},
-		{"fifty failures from everywhere stop unknown addresses",
-			func(t *testing.T, o *accountstest.Org) { spray(t, o, "alice", 60) }, "198.51.100.99", attest.ETHROTTLED},
+		{"failures past the account limit from everywhere stop unknown addresses",
+			func(t *testing.T, o *accountstest.Org) { spray(t, o, "alice", 12) }, "198.51.100.99", attest.ETHROTTLED},
 		{"…but not the address she signed in from before",
-			func(t *testing.T, o *accountstest.Org) { spray(t, o, "alice", 60) }, "198.51.100.7", ""},
-		{"twenty failures on other accounts from her address leave her alone there",
-			func(t *testing.T, o *accountstest.Org) { sprayAccounts(t, o, "198.51.100.7", 25) }, "198.51.100.7", ""},
+			func(t *testing.T, o *accountstest.Org) { spray(t, o, "alice", 12) }, "198.51.100.7", ""},
+		{"failures past the address limit on other accounts from her address leave her alone there",
+			func(t *testing.T, o *accountstest.Org) { sprayAccounts(t, o, "198.51.100.7", 8) }, "198.51.100.7", ""},
 		{"IPv6 addresses of one /64 share a counter",
 			func(t *testing.T, o *accountstest.Org) {
 				for i := range 5 {
@@ -158,9 +158,16 @@ func TestSignInStrangersCannotLockOut(t *testing.T) {
 				}
 			}, "2001:db8:1:2::99", attest.ETHROTTLED},
 	}
+	// Smaller account and address limits than the defaults keep the test quick; the rules
+	// are the same.
+	newOrg := func(t *testing.T) *accountstest.Org {
+		o := accountstest.NewOrg(t)
+		o.Accounts.SignIn.PerAccount, o.Accounts.SignIn.PerAddress = 10, 6
+		return o
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			o := accountstest.NewOrg(t)
+			o := newOrg(t)
 			if got := signIn(o, "alice", "198.51.100.7"); got != "" {
 				t.Fatalf("first sign-in: %q", got)
 			}
@@ -172,11 +179,11 @@ func TestSignInStrangersCannotLockOut(t *testing.T) {
 	}
 	// Per address: once twenty failures came from an address, someone who never signed in
 	// from there waits.
-	o := accountstest.NewOrg(t)
+	o := newOrg(t)
 	if got := signIn(o, "alice", "198.51.100.7"); got != "" {
 		t.Fatalf("first sign-in: %q", got)
 	}
-	sprayAccounts(t, o, "198.51.100.7", 25)
+	sprayAccounts(t, o, "198.51.100.7", 8)
 	if got := signIn(o, "bob", "198.51.100.7"); got != attest.ETHROTTLED {
 		t.Fatalf("bob, new at a spraying address: %q, want throttled", got)
 	}
