@@ -325,12 +325,13 @@ func (s *Store) Authenticate(ctx context.Context, username, password, addr strin
 	if err != nil {
 		return nil, err
 	}
-	release, err := s.acquireCheck(ctx)
-	if err != nil {
+	release, busy := s.acquireCheck(ctx)
+	if busy != nil {
+		// No password was checked: the attempt is given back.
 		if err := s.settle(ctx, attempt, "cancelled", 0, acct, addr); err != nil {
 			return nil, err
 		}
-		return nil, err
+		return nil, busy
 	}
 	var id int64
 	var hash string
