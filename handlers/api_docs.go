@@ -87,7 +87,9 @@ func apiDocsData(doc oaDocument) views.APIDocsData {
 		area, _, _ := strings.Cut(strings.TrimPrefix(path, "/api/v1/"), "/")
 		if i := len(d.Groups) - 1; i < 0 || d.Groups[i].ID != "area-"+area {
 			name := strings.ToUpper(area[:1]) + strings.ReplaceAll(area[1:], "-", " ")
-			name = strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".csv")
+			if area == "openapi.json" {
+				name = "OpenAPI document"
+			}
 			d.Groups = append(d.Groups, views.APIDocGroup{Name: name, ID: "area-" + area})
 		}
 		g := &d.Groups[len(d.Groups)-1]
@@ -112,7 +114,7 @@ func anyMap[V any](m map[string]V) map[string]any {
 }
 
 func apiDocOp(method, path string, op oaOperation) views.APIDocOp {
-	v := views.APIDocOp{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, Access: op.Description}
+	v := views.APIDocOp{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, Access: strings.TrimPrefix(op.Description, "Roles: ")}
 	if op.Security != nil && len(*op.Security) == 0 {
 		v.Access = "Anyone (no token needed)"
 	}
