@@ -120,20 +120,37 @@ func readImportTree(root string) ([]kb.ImportFile, []kb.ImportFailure, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("import: %w", err)
 	}
-	var paths []string
 	base := filepath.Dir(root)
 	if info.IsDir() {
 		base = root
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	}
+	// The tree is where the folder given (or the folder of the file given) really is, links
+	// resolved: what is read must lie inside it.
+	tree, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("import: %w", err)
+	}
+	if tree, err = filepath.Abs(tree); err != nil {
+		return nil, nil, fmt.Errorf("import: %w", err)
+	}
+	var paths []string
+	if info.IsDir() {
+		// Walk the resolved folder (WalkDir would not enter a root that is a link) and name
+		// each file by its place under the folder given.
+		err := filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
+			if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != tree {
 				return filepath.SkipDir
 			}
 			// WalkDir never descends into a linked folder; a link named *.md is checked below.
 			if !d.IsDir() && isMarkdown(p) {
-				paths = append(paths, p)
+				rel, err := filepath.Rel(tree, p)
+				if err != nil {
+					return err
+				}
+				paths = append(paths, filepath.Join(root, rel))
 			}
 			return nil
 		})
@@ -142,13 +159,6 @@ func readImportTree(root string) ([]kb.ImportFile, []kb.ImportFailure, error) {
 		}
 	} else {
 		paths = []string{root}
-	}
-	tree, err := filepath.EvalSymlinks(base)
-	if err != nil {
-		return nil, nil, fmt.Errorf("import: %w", err)
-	}
-	if tree, err = filepath.Abs(tree); err != nil {
-		return nil, nil, fmt.Errorf("import: %w", err)
 	}
 	sort.Strings(paths)
 	var files []kb.ImportFile

@@ -177,6 +177,17 @@ func TestImportCommandRefusesLinksAndSpecialFiles(t *testing.T) {
 		}
 	}
 
+	// A folder given through a link is imported from where it points, with the same keys and
+	// the same refusals.
+	viaLink := filepath.Join(top, "kb-link")
+	if err := os.Symlink(src, viaLink); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, "", "import", "--data", dir, "--approve", "--as", "kim", viaLink)
+	if err == nil || !strings.Contains(out, "3 unchanged") || !strings.Contains(out, "environ.md: refused") {
+		t.Errorf("import through a linked folder: %v\n%s", err, out)
+	}
+
 	// A /proc file named directly (and a link to one) is refused too, as is a link given directly.
 	for _, p := range []string{"/proc/self/environ", "/proc/self/status", filepath.Join(src, "environ.md"), filepath.Join(src, "secret.md")} {
 		out, err := run(t, "", "import", "--data", dir, "--approve", "--as", "kim", p)
