@@ -1,8 +1,10 @@
 # Attest — make run serves the demo; make test runs every test, the browser suite included.
 SHELL := /bin/bash
 GO ?= go
-ADDR ?= 127.0.0.1:8080
-DATA ?= ./data
+# ATTEST_ADDR and ATTEST_DATA (the binary's own environment variables) win when set;
+# `make run ADDR=… DATA=…` overrides both.
+ADDR ?= $(or $(ATTEST_ADDR),127.0.0.1:8080)
+DATA ?= $(or $(ATTEST_DATA),./data)
 BIN := bin/attest
 export CGO_ENABLED := 1
 

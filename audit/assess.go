@@ -179,12 +179,8 @@ func (s *Store) Assess(ctx context.Context, actor *accounts.User, auditID, itemI
 	if utf8.RuneCountInString(notes) > 10000 {
 		return 0, attest.FieldError(map[string]string{"notes": "at most 10,000 characters"})
 	}
-	people, err := s.kb.AuditVersionPeople(ctx, item.ArticleID, item.Version)
-	if err != nil {
+	if err := s.ownWork(ctx, actor, auditID, itemID, "assess"); err != nil {
 		return 0, err
-	}
-	if slices.Contains(people, actor.ID) {
-		return 0, attest.Errorf(attest.EFORBIDDEN, "You wrote or approved version %d of this article: another auditor must assess it.", item.Version)
 	}
 	adh, err := s.Adherence(ctx, a.Quarter, item)
 	if err != nil {
@@ -242,8 +238,8 @@ var EvidenceKinds = []string{"note", "link", "text"}
 
 // AddEvidence attaches a note, a link (http or https) or pasted text to a sampled item, with
 // the date it speaks for (YYYY-MM-DD; today when empty) and the SHA-256 of its content.
-// Evidence never changes. Errors: EFORBIDDEN (auditors only), ENOTFOUND, ECONFLICT (signed
-// off), EINVALID.
+// Evidence never changes. Errors: EFORBIDDEN (auditors only; not on a version they wrote or
+// approved), ENOTFOUND, ECONFLICT (signed off), EINVALID.
 func (s *Store) AddEvidence(ctx context.Context, actor *accounts.User, auditID, itemID int64, kind, content, effective string) (*Evidence, error) {
 	if err := forbid(actor, "Only auditors add evidence.", accounts.RoleAuditor); err != nil {
 		return nil, err
@@ -276,6 +272,9 @@ func (s *Store) AddEvidence(ctx context.Context, actor *accounts.User, auditID, 
 	}
 	if len(fields) > 0 {
 		return nil, attest.FieldError(fields)
+	}
+	if err := s.ownWork(ctx, actor, auditID, itemID, "add evidence to"); err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256([]byte(content))
 	ev := &Evidence{Kind: kind, Content: content, EffectiveDate: effective, SHA256: hex.EncodeToString(sum[:]), AddedBy: actor.Username, AddedAt: now}
@@ -436,4 +435,27 @@ func (s *Store) Adherence(ctx context.Context, quarter string, it Item) (Adheren
 		ad.OpenFollowups = []kb.AuditFollowup{}
 	}
 	return ad, nil
+}
+
+// ownWork refuses an auditor's work on a sampled item whose version they wrote or approved:
+// nobody audits their own knowledge. An unknown item is ENOTFOUND.
+func (s *Store) ownWork(ctx context.Context, actor *accounts.User, auditID, itemID int64, what string) error {
+	var articleID int64
+	var version int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT article_id, version FROM audit_items WHERE id = ? AND audit_id = ?`,
+		itemID, auditID).Scan(&articleID, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return attest.Errorf(attest.ENOTFOUND, "No item %d in audit %d.", itemID, auditID)
+	}
+	if err != nil {
+		return fmt.Errorf("audit: item %d: %w", itemID, err)
+	}
+	people, err := s.kb.AuditVersionPeople(ctx, articleID, version)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(people, actor.ID) {
+		return attest.Errorf(attest.EFORBIDDEN, "You wrote or approved version %d of this article: another auditor must %s it.", version, what)
+	}
+	return nil
 }

@@ -345,6 +345,9 @@ func (s *Store) load(ctx context.Context, q queryer, id int64) (*Audit, error) {
 	if a.Carried, err = loadFindings(ctx, q, `f.id IN (SELECT finding_id FROM audit_carried WHERE audit_id = ?)`, id); err != nil {
 		return nil, err
 	}
+	if err := loadAnchors(ctx, q, a); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -444,7 +447,8 @@ func (s *Store) List(ctx context.Context, actor *accounts.User) ([]Audit, error)
 	return out, rows.Err()
 }
 
-// Close signs the audit off: it records who and when, and freezes it (every later write is
+// Close signs the audit off: it records who and when and the journal's head (its own entry
+// included, so that the journal cannot later be cut short unseen), and freezes it (every later write is
 // ECONFLICT). Errors: EFORBIDDEN (auditors only), ENOTFOUND, ECONFLICT (signed off already,
 // or an item is not assessed).
 func (s *Store) Close(ctx context.Context, actor *accounts.User, id int64) (*Audit, error) {
@@ -469,8 +473,11 @@ func (s *Store) Close(ctx context.Context, actor *accounts.User, id int64) (*Aud
 			actor.ID, now, id); err != nil {
 			return fmt.Errorf("sign off: %w", err)
 		}
-		return journal.Append(ctx, tx, actor.Username, "audit.sign_off", auditObject(id),
-			journal.Change{Before: map[string]any{"status": st}, After: map[string]any{"status": StatusSignedOff, "signed_off_at": now}})
+		if err := journal.Append(ctx, tx, actor.Username, "audit.sign_off", auditObject(id),
+			journal.Change{Before: map[string]any{"status": st}, After: map[string]any{"status": StatusSignedOff, "signed_off_at": now}}); err != nil {
+			return err
+		}
+		return anchorSignOff(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("audit: close %d: %w", id, err)

@@ -105,8 +105,8 @@ type NewFinding struct {
 
 // RaiseFinding records a finding against a sampled item of an open audit. With a subject and
 // Suspend, it then suspends the subject's authority for the request type (training).
-// Errors: EFORBIDDEN (auditors only), ENOTFOUND, ECONFLICT (signed off), EINVALID (item,
-// severity, description, owner, due date, subject).
+// Errors: EFORBIDDEN (auditors only; nobody raises a finding about themselves), ENOTFOUND,
+// ECONFLICT (signed off), EINVALID (item, severity, description, owner, due date, subject).
 func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID int64, in NewFinding) (int64, error) {
 	if err := forbid(actor, "Only auditors record findings.", accounts.RoleAuditor); err != nil {
 		return 0, err
@@ -153,6 +153,9 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 		}
 		if _, err := time.Parse(time.DateOnly, in.Due); err != nil {
 			fields["due"] = "a date as YYYY-MM-DD"
+		}
+		if in.Subject != "" && in.Subject == actor.Username {
+			return attest.Errorf(attest.EFORBIDDEN, "A finding about your own adherence must be raised by another auditor.")
 		}
 		if in.Subject != "" || in.SubjectRequestType != "" || in.Suspend {
 			if uid, err := userIDByName(ctx, tx, in.Subject, "subject"); err == nil {
@@ -340,12 +343,15 @@ func (s *Store) Resolve(ctx context.Context, actor *accounts.User, id int64, r R
 }
 
 // Verify closes a resolved finding after an auditor has re-tested it.
-// Errors: EFORBIDDEN (auditors only), ENOTFOUND, ECONFLICT (not resolved).
+// Errors: EFORBIDDEN (auditors only; not its owner, resolver or subject), ENOTFOUND, ECONFLICT (not resolved).
 func (s *Store) Verify(ctx context.Context, actor *accounts.User, id int64, note string) error {
 	if err := forbid(actor, "Only auditors verify findings.", accounts.RoleAuditor); err != nil {
 		return err
 	}
 	return s.remedy(ctx, actor, id, "finding.verify", func(tx *sql.Tx, f *Finding) error {
+		if err := ownFinding(actor, f, "verify"); err != nil {
+			return err
+		}
 		if f.Status != FindingResolved {
 			return attest.Errorf(attest.ECONFLICT, "Only a resolved finding can be verified; this one is %s.", f.Status.Label())
 		}
@@ -375,13 +381,17 @@ func (s *Store) Reopen(ctx context.Context, actor *accounts.User, id int64, reas
 }
 
 // AcceptRisk accepts an open finding's risk until a date, with a reason; it is overdue again
-// after that day. Errors: EFORBIDDEN (auditors and knowledge managers only), ENOTFOUND,
+// after that day. Errors: EFORBIDDEN (auditors and knowledge managers only; not its owner or
+// subject), ENOTFOUND,
 // ECONFLICT (not open), EINVALID (no reason; until not a future date).
 func (s *Store) AcceptRisk(ctx context.Context, actor *accounts.User, id int64, r Remedy) error {
 	if err := forbid(actor, "Only auditors and knowledge managers accept a finding's risk.", accounts.RoleAuditor, accounts.RoleKnowledgeManager); err != nil {
 		return err
 	}
 	return s.remedy(ctx, actor, id, "finding.accept_risk", func(tx *sql.Tx, f *Finding) error {
+		if err := ownFinding(actor, f, "accept the risk of"); err != nil {
+			return err
+		}
 		if f.Status != FindingOpen {
 			return attest.Errorf(attest.ECONFLICT, "Only an open finding's risk can be accepted; this one is %s.", f.Status.Label())
 		}
@@ -430,6 +440,21 @@ func (s *Store) remedy(ctx context.Context, actor *accounts.User, id int64, acti
 	})
 	if err != nil {
 		return fmt.Errorf("audit: %s %d: %w", action, id, err)
+	}
+	return nil
+}
+
+// ownFinding refuses an auditor's or knowledge manager's decision on a finding that is their
+// own: one they must remedy (owner), whose remedy they gave (resolver), or that is about their
+// own adherence (subject). Nobody signs off their own work.
+func ownFinding(actor *accounts.User, f *Finding, what string) error {
+	switch actor.Username {
+	case f.Owner:
+		return attest.Errorf(attest.EFORBIDDEN, "You own finding %d: another auditor must %s it.", f.ID, what)
+	case f.ResolvedBy:
+		return attest.Errorf(attest.EFORBIDDEN, "You resolved finding %d: another auditor must %s it.", f.ID, what)
+	case f.Subject:
+		return attest.Errorf(attest.EFORBIDDEN, "Finding %d is about your own adherence: another auditor must %s it.", f.ID, what)
 	}
 	return nil
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // WriteCSV writes the audit's report: a header, then one row per sampled item (article,
-// title, version, stratum, score, each criterion, notes, findings). Cells that a spreadsheet
+// title, version, stratum, score, each criterion, notes, findings, and the journal heads at
+// sign-off and at this export). Cells that a spreadsheet
 // would read as a formula get a leading apostrophe.
 func WriteCSV(w io.Writer, a *Audit) error {
 	cw := csv.NewWriter(w)
@@ -22,7 +23,16 @@ func WriteCSV(w io.Writer, a *Audit) error {
 	for _, c := range a.Criteria {
 		head = append(head, c.Key)
 	}
-	head = append(head, "assessed_by", "notes", "findings")
+	// The journal heads at sign-off and at this export (ID:HASH), on every row so that any
+	// CSV reader keeps them: `attest journal verify --anchor` checks the journal against them.
+	head = append(head, "assessed_by", "notes", "findings", "journal_head_at_sign_off", "journal_head_at_export")
+	var signedHead, exportHead string
+	if a.JournalHead != nil {
+		signedHead = a.JournalHead.String()
+	}
+	if a.ThisExport != nil {
+		exportHead = a.ThisExport.JournalHead.String()
+	}
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("audit: csv: %w", err)
 	}
@@ -49,7 +59,7 @@ func WriteCSV(w io.Writer, a *Audit) error {
 				fs = append(fs, fmt.Sprintf("#%d %s: %s (owner %s, due %s, %s)", f.ID, f.Severity, f.Description, f.Owner, f.Due, f.Status.Label()))
 			}
 		}
-		row = append(row, it.AssessedBy, it.Notes, strings.Join(fs, "; "))
+		row = append(row, it.AssessedBy, it.Notes, strings.Join(fs, "; "), signedHead, exportHead)
 		for i := range row {
 			row[i] = SafeCell(row[i])
 		}

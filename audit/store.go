@@ -14,6 +14,7 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/journal"
 	"attest/kb"
 	"attest/sqlite"
 	"attest/training"
@@ -120,6 +121,12 @@ type Audit struct {
 	Findings []Finding
 	// Carried are open findings of the previous audit carried into this one.
 	Carried []Finding
+	// JournalHead is the journal's head recorded at sign-off (nil before).
+	JournalHead *journal.Anchor
+	// Exports are the report's exports so far, each with the journal head at that moment;
+	// ThisExport is the one being made, when the audit was loaded by Export.
+	Exports    []Export
+	ThisExport *Export
 }
 
 // IsClosed reports whether the audit is signed off, and so frozen.

@@ -150,6 +150,18 @@ func auditJSON(a *audit.Audit) map[string]any {
 	if a.SignedOffBy != "" {
 		out["signed_off_by"] = a.SignedOffBy
 	}
+	// The journal head at sign-off and at each export: keep one outside Attest to detect a
+	// journal cut short or rewritten (attest journal verify --anchor ID:HASH).
+	out["journal_head"] = nil
+	if a.JournalHead != nil {
+		out["journal_head"] = map[string]any{"id": a.JournalHead.ID, "hash": a.JournalHead.Hash}
+	}
+	exports := []map[string]any{}
+	for _, e := range a.Exports {
+		exports = append(exports, map[string]any{"format": e.Format, "exported_by": e.ExportedBy, "exported_at": timeJSON(e.ExportedAt),
+			"journal_head": map[string]any{"id": e.JournalHead.ID, "hash": e.JournalHead.Hash}})
+	}
+	out["exports"] = exports
 	if a.Previous != 0 {
 		out["previous"] = a.Previous
 	}

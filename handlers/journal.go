@@ -54,7 +54,12 @@ func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	n, verr := journal.Verify(ctx, s.DB.Read)
+	anchors, err := s.Audit.JournalAnchors(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, verr := journal.Verify(ctx, s.DB.Read, anchors...)
 	problem := ""
 	var bad *journal.BadEntry
 	if errors.As(verr, &bad) {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -12,6 +13,7 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 // request body's fields, the status of success and the fields of the answer.
 type apiDoc struct {
 	summary  string
+	query    map[string]any // query parameter → schema
 	body     map[string]any // property name → schema
 	required []string
 	status   string // the success status, "200" when empty
@@ -72,10 +74,11 @@ var apiDocs = map[string]apiDoc{
 		result: map[string]any{"status": oaString, "approvals": oaInt, "approvals_required": oaInt}},
 	"POST /api/v1/articles/{id}/versions/{n}/reject": {summary: "Reject a version", body: map[string]any{"comment": oaString}, required: []string{"comment"},
 		result: map[string]any{"status": oaString}},
-	"GET /api/v1/articles/{id}/diff": {summary: "Word-level diff between two versions",
+	"GET /api/v1/articles/{id}/diff": {summary: "Word-level diff between two versions", query: map[string]any{"from": oaInt, "to": oaInt},
 		result: map[string]any{"from": oaInt, "to": oaInt, "changes": oaArray(oaObject(map[string]any{"op": oaEnum("equal", "insert", "delete"), "text": oaString}))}},
 	"POST /api/v1/articles/{id}/retire": {summary: "Retire an article", body: map[string]any{"reason": oaString}},
 	"GET /api/v1/search": {summary: "Search current approved knowledge",
+		query: map[string]any{"q": oaString, "request_type": oaString, "tag": oaString, "limit": oaInt, "offset": oaInt},
 		result: map[string]any{"total": oaInt, "took_ms": oaNumber, "hits": oaArray(oaObject(map[string]any{"article_id": oaInt, "title": oaString,
 			"version": oaInt, "snippet": oaString, "score": oaNumber})), "facets": oaAny}},
 	"POST /api/v1/usage": {summary: "Record that an article was used on a ticket (422 naming every bad field; nothing is recorded)",
@@ -84,7 +87,7 @@ var apiDocs = map[string]apiDoc{
 		required: []string{"article_id", "version", "ticket_ref", "request_type", "outcome"}, status: "201", result: map[string]any{"id": oaInt, "outdated": oaBool}},
 	"POST /api/v1/articles/{id}/feedback": {summary: "Rate an article (not helpful with a comment, or wrong, opens a follow-up)",
 		body: map[string]any{"helpful": oaBool, "comment": oaString, "wrong": oaBool}, required: []string{"helpful"}, status: "201"},
-	"GET /api/v1/reports/gaps": {summary: "The gap report",
+	"GET /api/v1/reports/gaps": {summary: "The gap report", query: gapsQuery,
 		result: map[string]any{"zero_result_queries": oaArray(oaObject(map[string]any{"query": oaString, "count": oaInt})),
 			"request_types_without_articles": oaStrings,
 			"low_rated_articles":             oaArray(oaObject(map[string]any{"article_id": oaInt, "helpful": oaInt, "not_helpful": oaInt})),
@@ -101,46 +104,71 @@ var apiDocs = map[string]apiDoc{
 		required: []string{"username", "request_type"}, status: "201", result: map[string]any{"id": oaInt, "expires_at": oaTime}},
 	"DELETE /api/v1/certifications/{id}": {summary: "Revoke a certification", body: map[string]any{"reason": oaString}},
 	"GET /api/v1/authority": {summary: "Whether a user holds fulfilment authority for a request type",
+		query:  map[string]any{"username": oaString, "request_type": oaString},
 		result: map[string]any{"authorized": oaBool, "reason": oaString, "expires_at": oaTime}},
 	"POST /api/v1/audits": {summary: "Create a quarterly audit with its sample", body: map[string]any{"quarter": oaString, "sample_size": oaInt, "seed": oaInt,
 		"suppliers": oaStrings, "request_types": oaStrings}, required: []string{"quarter", "sample_size"}, status: "201",
 		result: map[string]any{"id": oaInt, "status": oaString, "population": oaInt, "items": oaArray(oaObject(map[string]any{"id": oaInt, "article_id": oaInt, "version": oaInt}))}},
-	"GET /api/v1/audits/{id}": {summary: "An audit"},
+	"GET /api/v1/audits/{id}": {summary: "An audit, its items and findings, and the journal heads recorded at sign-off and at each report export",
+		result: map[string]any{"id": oaInt, "quarter": oaString, "status": oaEnum("planned", "fieldwork", "review", "signed_off"), "seed": oaInt,
+			"population": oaInt, "items": oaArray(oaObject(map[string]any{"id": oaInt, "article_id": oaInt, "version": oaInt, "score": oaInt})),
+			"findings": oaArray(oaAny), "journal_head": oaObject(map[string]any{"id": oaInt, "hash": oaString}),
+			"exports": oaArray(oaObject(map[string]any{"format": oaEnum("csv", "html"), "exported_by": oaString, "exported_at": oaTime,
+				"journal_head": oaObject(map[string]any{"id": oaInt, "hash": oaString})}))}},
 	"POST /api/v1/audits/{id}/items/{item}/assessment": {summary: "Assess a sampled item", body: map[string]any{"checks": map[string]any{"type": "object",
 		"additionalProperties": oaBool}, "notes": oaString}, required: []string{"checks"}, result: map[string]any{"score": oaInt}},
 	"POST /api/v1/audits/{id}/findings": {summary: "Record a finding", body: map[string]any{"item": oaInt, "severity": oaEnum("major", "minor", "observation", "improvement"),
 		"description": oaString, "root_cause": oaString, "owner": oaString, "due": oaDate}, required: []string{"item", "severity", "description", "owner", "due"},
 		status: "201", result: map[string]any{"id": oaInt}},
-	"POST /api/v1/audits/{id}/close":         {summary: "Sign off an audit (409 while an item is unassessed)"},
-	"GET /api/v1/audits/{id}/report.csv":     {summary: "The audit report as CSV"},
-	"GET /api/v1/journal":                    {summary: "The journal as JSON lines"},
-	"GET /api/v1/reports/gaps.csv":           {summary: "A table of the gap report as CSV"},
-	"GET /api/v1/followups":                  {summary: "Open feedback follow-ups"},
-	"POST /api/v1/followups/{id}/dismiss":    {summary: "Dismiss a follow-up with a reason", body: map[string]any{"reason": oaString}, required: []string{"reason"}},
-	"GET /api/v1/suppliers":                  {summary: "Suppliers and what they fulfil"},
-	"GET /api/v1/request-types":              {summary: "The request-type catalogue"},
-	"GET /api/v1/users":                      {summary: "Users and their roles"},
-	"POST /api/v1/articles/{id}/watch":       {summary: "Watch an article"},
-	"GET /api/v1/notifications":              {summary: "The caller's notifications"},
-	"GET /api/v1/review":                     {summary: "The review queue"},
-	"GET /api/v1/quizzes/{id}":               {summary: "A quiz"},
-	"GET /api/v1/attempts/{id}":              {summary: "An attempt"},
-	"GET /api/v1/authority/matrix":           {summary: "Fulfilment authority of every visible agent"},
-	"GET /api/v1/certifications/queue":       {summary: "Passed attempts waiting for certification"},
-	"GET /api/v1/findings":                   {summary: "Audit findings"},
-	"GET /api/v1/audits":                     {summary: "Audits"},
-	"GET /api/v1/audits/trends":              {summary: "Audit scores over time"},
-	"GET /api/v1/audits/sample-size":         {summary: "A suggested sample size"},
-	"POST /api/v1/audits/{id}/next":          {summary: "Move to the next unassessed item"},
-	"GET /api/v1/audits/{id}/items/{item}":   {summary: "A sampled item"},
-	"POST /api/v1/suspensions":               {summary: "Suspend a user's authority"},
-	"POST /api/v1/suspensions/{id}/lift":     {summary: "Lift a suspension"},
-	"POST /api/v1/findings/{id}/resolve":     {summary: "Resolve a finding"},
-	"POST /api/v1/findings/{id}/verify":      {summary: "Verify a finding's resolution"},
-	"POST /api/v1/findings/{id}/reopen":      {summary: "Reopen a finding"},
-	"POST /api/v1/findings/{id}/accept-risk": {summary: "Accept a finding's risk"},
-	"POST /api/v1/attempts/{id}/decline":     {summary: "Decline to certify an attempt"},
+	"POST /api/v1/audits/{id}/close":      {summary: "Sign off an audit (409 while an item is unassessed)"},
+	"GET /api/v1/audits/{id}/report.csv":  {summary: "The audit report as CSV; the export is recorded with the journal head, which every row carries"},
+	"GET /api/v1/journal":                 {summary: "The journal as JSON lines", query: map[string]any{"since": oaTime}},
+	"GET /api/v1/reports/gaps.csv":        {summary: "A table of the gap report as CSV", query: gapsQuery},
+	"GET /api/v1/followups":               {summary: "Open feedback follow-ups"},
+	"POST /api/v1/followups/{id}/dismiss": {summary: "Dismiss a follow-up with a reason", body: map[string]any{"reason": oaString}, required: []string{"reason"}},
+	"GET /api/v1/suppliers":               {summary: "Suppliers and what they fulfil"},
+	"GET /api/v1/request-types":           {summary: "The request-type catalogue"},
+	"GET /api/v1/users":                   {summary: "Users and their roles"},
+	"POST /api/v1/articles/{id}/watch":    {summary: "Watch an article"},
+	"GET /api/v1/notifications":           {summary: "The caller's notifications"},
+	"GET /api/v1/review":                  {summary: "The review queue"},
+	"GET /api/v1/quizzes/{id}":            {summary: "A quiz"},
+	"GET /api/v1/attempts/{id}":           {summary: "An attempt"},
+	"GET /api/v1/authority/matrix":        {summary: "Fulfilment authority of every visible agent"},
+	"GET /api/v1/certifications/queue":    {summary: "Passed attempts waiting for certification"},
+	"GET /api/v1/findings":                {summary: "Audit findings"},
+	"GET /api/v1/findings/{id}":           {summary: "One finding (its owner, auditors and knowledge managers)"},
+	"GET /api/v1/audits":                  {summary: "Audits"},
+	"GET /api/v1/audits/trends":           {summary: "Audit scores over time"},
+	"GET /api/v1/audits/sample-size": {summary: "A suggested sample size",
+		query: map[string]any{"population": oaInt, "confidence": oaInt, "tolerable": oaInt}},
+	"POST /api/v1/audits/{id}/next": {summary: "Start the next audit from this one: same scope and checklist, open findings carried over",
+		body: map[string]any{"quarter": oaString, "seed": oaInt}, status: "201"},
+	"GET /api/v1/audits/{id}/items/{item}": {summary: "A sampled item"},
+	"POST /api/v1/suspensions": {summary: "Suspend a user's authority for a request type (never one's own)",
+		body:     map[string]any{"username": oaString, "request_type": oaString, "reason": oaString, "finding_id": oaInt},
+		required: []string{"username", "request_type", "reason"}, status: "201"},
+	"POST /api/v1/suspensions/{id}/lift": {summary: "Lift a suspension (never of one's own authority)", body: map[string]any{"reason": oaString}, required: []string{"reason"}},
+	"POST /api/v1/findings/{id}/resolve": {summary: "Resolve a finding (its owner), with a note or the version that fixes it",
+		body: map[string]any{"note": oaString, "version": oaInt}},
+	"POST /api/v1/findings/{id}/verify": {summary: "Verify a finding's resolution and close it (not its owner or subject)", body: map[string]any{"note": oaString}},
+	"POST /api/v1/findings/{id}/reopen": {summary: "Reopen a finding", body: map[string]any{"note": oaString}, required: []string{"note"}},
+	"POST /api/v1/findings/{id}/accept-risk": {summary: "Accept a finding's risk until a date (not its owner or subject)",
+		body: map[string]any{"note": oaString, "until": oaDate}, required: []string{"note", "until"}},
+	"POST /api/v1/attempts/{id}/decline": {summary: "Decline to certify a passed attempt (never one's own)", body: map[string]any{"reason": oaString}, required: []string{"reason"}},
+	"POST /api/v1/audits/{id}/items/{item}/evidence": {summary: "Attach evidence to a sampled item (not to a version one wrote or approved)",
+		body: map[string]any{"kind": oaEnum("note", "link", "text"), "content": oaString, "effective_date": oaDate}, required: []string{"kind", "content"}, status: "201"},
+	"PATCH /api/v1/articles/{id}": {summary: "Reclassify an article: request types, tags, review interval",
+		body: map[string]any{"request_types": oaStrings, "tags": oaStrings, "review_days": oaInt}},
+	"DELETE /api/v1/articles/{id}/watch": {summary: "Stop watching an article"},
+	"GET /api/v1/quizzes":                {summary: "Quizzes"},
+	"PUT /api/v1/quizzes/{id}": {summary: "Edit a quiz (finished attempts keep the questions they were asked)",
+		body: map[string]any{"title": oaString, "request_type": oaString, "pass_percent": oaInt, "validity_days": oaInt, "questions": oaArray(oaAny)}},
+	"GET /api/v1/openapi.json": {summary: "This API described as OpenAPI 3"},
+	"GET /api/v1/docs":         {summary: "This API reference as a web page, rendered from the OpenAPI document"},
 }
+
+var gapsQuery = map[string]any{"since": oaDate, "until": oaDate, "supplier": oaString, "request_type": oaString}
 
 // errorStatuses are the error answers of API.md's conventions.
 var errorStatuses = map[string]string{
@@ -154,14 +182,19 @@ var errorStatuses = map[string]string{
 	"429": "Throttled; see Retry-After",
 }
 
-// handleOpenAPI publishes the API as OpenAPI 3, built from the routing table so it can never
-// drift from what is served, with the bodies and answers of API.md's calls.
+// handleOpenAPI publishes the API as OpenAPI 3.
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.openAPI())
+}
+
+// openAPI is the API as OpenAPI 3, built from the routing table so it can never drift from
+// what is served, with the bodies and answers of API.md's calls. /api/v1/docs renders it.
+func (s *Server) openAPI() map[string]any {
 	paths := map[string]map[string]any{}
 	errRef := map[string]any{"$ref": "#/components/schemas/Error"}
 	for _, rt := range s.table {
 		method, path, ok := strings.Cut(rt.pattern, " ")
-		if !ok || !strings.HasPrefix(path, "/api/v1/") || path == "/api/v1/openapi.json" {
+		if !ok || !strings.HasPrefix(path, "/api/v1/") {
 			continue
 		}
 		doc := apiDocs[rt.pattern]
@@ -176,6 +209,8 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 		success := map[string]any{"description": "Success"}
 		if strings.HasSuffix(path, ".csv") {
 			success["content"] = map[string]any{"text/csv": map[string]any{"schema": oaString}}
+		} else if path == "/api/v1/docs" {
+			success["content"] = map[string]any{"text/html": map[string]any{"schema": oaString}}
 		} else if path == "/api/v1/journal" {
 			success["content"] = map[string]any{"application/x-ndjson": map[string]any{"schema": oaString}}
 		} else {
@@ -208,6 +243,9 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 			}
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
+		for _, name := range sortedKeys(doc.query) {
+			params = append(params, map[string]any{"name": name, "in": "query", "schema": doc.query[name]})
+		}
 		if params != nil {
 			op["parameters"] = params
 		}
@@ -237,7 +275,7 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		paths[path][strings.ToLower(method)] = op
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	return map[string]any{
 		"openapi": "3.0.3",
 		"info":    map[string]string{"title": "Attest API", "version": "1"},
 		"servers": []map[string]string{{"url": "/"}},
@@ -248,7 +286,16 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 				"properties": map[string]any{"code": oaString, "message": oaString, "fields": map[string]any{"type": "object", "additionalProperties": oaString}}}})},
 		},
 		"security": []map[string][]string{{"bearer": {}}},
-	})
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // operationID names an operation uniquely: its method and path in words.

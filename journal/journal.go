@@ -12,6 +12,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -76,7 +79,53 @@ func Hash(prev, at, actor, action, object string, detail []byte) string {
 	return hex.EncodeToString(s.Sum(nil))
 }
 
-// BadEntry describes the first entry where the chain breaks.
+// Anchor is the journal's head (its newest entry's id and hash) as recorded somewhere the
+// journal table does not protect: an audit's sign-off, a report export, a ticket, a SIEM. The
+// chain alone cannot show that its newest entries were cut off, or that it was rewritten and
+// re-hashed from some entry onwards; an anchor can: the entry it names must still be there,
+// with the same hash.
+type Anchor struct {
+	ID   int64  `json:"id"`
+	Hash string `json:"hash"`
+	// Source says where the anchor was recorded (e.g. "audit 12 sign-off"), for the report.
+	Source string `json:"-"`
+}
+
+// String is the anchor as `attest journal anchor` prints it and `--anchor` takes it: ID:HASH.
+func (a Anchor) String() string { return fmt.Sprintf("%d:%s", a.ID, a.Hash) }
+
+// ParseAnchor reads an anchor written as ID:HASH (a SHA-256 in hex).
+func ParseAnchor(s string) (Anchor, error) {
+	id, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n <= 0 || strconv.FormatInt(n, 10) != id {
+		return Anchor{}, fmt.Errorf("anchor %q: want ID:HASH, e.g. 1234:9f86d081…, as `attest journal anchor` prints it", s)
+	}
+	if b, err := hex.DecodeString(hash); err != nil || len(b) != sha256.Size {
+		return Anchor{}, fmt.Errorf("anchor %q: the hash must be 64 hexadecimal characters", s)
+	}
+	return Anchor{ID: n, Hash: strings.ToLower(hash)}, nil
+}
+
+// Queryer is what Head reads from: a *sql.DB or the *sql.Tx of a change.
+type Queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Head returns the newest entry's id and hash; ok is false when the journal is empty. Read it
+// in the transaction of the change that records it, so that it names the entry of that change.
+func Head(ctx context.Context, q Queryer) (a Anchor, ok bool, err error) {
+	err = q.QueryRowContext(ctx, `SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1`).Scan(&a.ID, &a.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Anchor{}, false, nil
+	}
+	if err != nil {
+		return Anchor{}, false, fmt.Errorf("journal: head: %w", err)
+	}
+	return a, true, nil
+}
+
+// BadEntry describes the first entry where the chain breaks, or an anchor it no longer meets.
 type BadEntry struct {
 	ID     int64
 	Reason string
@@ -86,9 +135,17 @@ func (b *BadEntry) Error() string {
 	return fmt.Sprintf("journal entry %d: %s", b.ID, b.Reason)
 }
 
-// Verify recomputes the chain. It returns the number of entries checked, and a *BadEntry
-// error naming the first entry that was edited, inserted or follows a removed one.
-func Verify(ctx context.Context, db *sql.DB) (int, error) {
+// Verify recomputes the chain and checks it against every anchor given. It returns the number
+// of entries checked, and a *BadEntry error naming the first entry that was edited, inserted
+// or follows a removed one; or, when the chain is consistent in itself, the first anchor whose
+// entry is gone (the journal was cut short) or has another hash (it was rewritten and
+// re-hashed from that entry or before).
+func Verify(ctx context.Context, db *sql.DB, anchors ...Anchor) (int, error) {
+	want := map[int64][]Anchor{}
+	for _, a := range anchors {
+		want[a.ID] = append(want[a.ID], a)
+	}
+	got := map[int64]string{}
 	rows, err := db.QueryContext(ctx, `SELECT id, at, actor, action, object, detail, prev_hash, hash FROM journal ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("journal: verify: %w", err)
@@ -110,13 +167,45 @@ func Verify(ctx context.Context, db *sql.DB) (int, error) {
 		case Hash(e.PrevHash, e.At, e.Actor, e.Action, e.Object, detail) != e.Hash:
 			return n, &BadEntry{e.ID, "its content does not match its hash (it was edited)"}
 		}
+		if _, ok := want[e.ID]; ok {
+			got[e.ID] = e.Hash
+		}
 		prev, lastID = e.Hash, e.ID
 		n++
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("journal: verify: %w", err)
 	}
+	ids := make([]int64, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		for _, a := range want[id] {
+			h, ok := got[id]
+			switch {
+			case !ok && id > lastID:
+				end := "the journal is empty"
+				if lastID > 0 {
+					end = fmt.Sprintf("the journal ends at entry %d", lastID)
+				}
+				return n, &BadEntry{id, fmt.Sprintf("tampered: %s recorded entry %d as the head, but %s (entries were removed from its end)", a.source(), id, end)}
+			case !ok:
+				return n, &BadEntry{id, fmt.Sprintf("tampered: %s recorded entry %d, which is missing", a.source(), id)}
+			case !strings.EqualFold(h, a.Hash):
+				return n, &BadEntry{id, fmt.Sprintf("tampered: its hash differs from the one %s recorded (the journal was rewritten from this entry or before)", a.source())}
+			}
+		}
+	}
 	return n, nil
+}
+
+func (a Anchor) source() string {
+	if a.Source == "" {
+		return "the anchor " + a.String()
+	}
+	return a.Source
 }
 
 // List returns up to limit entries at or after since (RFC 3339; "" for all), oldest first,

@@ -237,8 +237,8 @@ func (s *Store) AuthorityAt(ctx context.Context, userID int64, requestTypeKey st
 
 // Suspend withdraws a person's authority for a request type (e.g. on an audit finding, named
 // by findingID, 0 for none) until a trainer certifies them again or the suspension is lifted.
-// Errors: EFORBIDDEN (auditors, trainers and admins only), EINVALID (no reason, unknown
-// request type), ENOTFOUND (unknown user).
+// Errors: EFORBIDDEN (auditors, trainers and admins only; nobody suspends themselves),
+// EINVALID (no reason, unknown request type), ENOTFOUND (unknown user).
 func (s *Store) Suspend(ctx context.Context, actor *accounts.User, username, requestType, reason string, findingID int64) error {
 	if err := forbid(actor, "Only auditors, trainers and admins suspend authority.", accounts.RoleAuditor, accounts.RoleTrainer, accounts.RoleAdmin); err != nil {
 		return err
@@ -250,6 +250,9 @@ func (s *Store) Suspend(ctx context.Context, actor *accounts.User, username, req
 	u, err := s.accounts.UserByUsername(ctx, username)
 	if err != nil {
 		return err
+	}
+	if u.ID == actor.ID {
+		return attest.Errorf(attest.EFORBIDDEN, "Nobody suspends their own authority: another auditor, trainer or admin must.")
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		rtID, _, err := requestTypeID(ctx, tx, requestType)
@@ -272,7 +275,8 @@ func (s *Store) Suspend(ctx context.Context, actor *accounts.User, username, req
 }
 
 // LiftSuspension ends a suspension before recertification, with a reason.
-// Errors: EFORBIDDEN, EINVALID (no reason), ENOTFOUND, ECONFLICT (lifted already).
+// Errors: EFORBIDDEN (auditors, trainers and admins only; nobody lifts a suspension of their
+// own authority), EINVALID (no reason), ENOTFOUND, ECONFLICT (lifted already).
 func (s *Store) LiftSuspension(ctx context.Context, actor *accounts.User, suspensionID int64, reason string) error {
 	if err := forbid(actor, "Only auditors, trainers and admins lift suspensions.", accounts.RoleAuditor, accounts.RoleTrainer, accounts.RoleAdmin); err != nil {
 		return err
@@ -283,12 +287,16 @@ func (s *Store) LiftSuspension(ctx context.Context, actor *accounts.User, suspen
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var lifted sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT lifted_at FROM suspensions WHERE id = ?`, suspensionID).Scan(&lifted)
+		var userID int64
+		err := tx.QueryRowContext(ctx, `SELECT lifted_at, user_id FROM suspensions WHERE id = ?`, suspensionID).Scan(&lifted, &userID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return attest.Errorf(attest.ENOTFOUND, "No suspension %d.", suspensionID)
 		}
 		if err != nil {
 			return fmt.Errorf("training: lift: %w", err)
+		}
+		if userID == actor.ID {
+			return attest.Errorf(attest.EFORBIDDEN, "Nobody lifts a suspension of their own authority: another auditor, trainer or admin must.")
 		}
 		if lifted.Valid {
 			return attest.Errorf(attest.ECONFLICT, "This suspension was lifted already.")

@@ -293,7 +293,8 @@ func checkReason(reason string) (string, error) {
 }
 
 // Decline refuses certification on a passed attempt, with a reason the agent sees.
-// Errors: EFORBIDDEN, EINVALID (no reason), ENOTFOUND, ECONFLICT (not passed or decided).
+// Errors: EFORBIDDEN (trainers only; nobody decides on their own pass), EINVALID (no reason),
+// ENOTFOUND, ECONFLICT (not passed or decided).
 func (s *Store) Decline(ctx context.Context, actor *accounts.User, attemptID int64, reason string) error {
 	if err := forbid(actor, "Only trainers decline certification.", accounts.RoleTrainer); err != nil {
 		return err
@@ -309,6 +310,9 @@ func (s *Store) Decline(ctx context.Context, actor *accounts.User, attemptID int
 		}
 		if err != nil {
 			return fmt.Errorf("training: attempt: %w", err)
+		}
+		if r.userID == actor.ID {
+			return attest.Errorf(attest.EFORBIDDEN, "Nobody decides on their own certification: another trainer decides on your pass.")
 		}
 		if r.Status != StatusSubmitted || !r.Passed || r.Decision != "" {
 			return attest.Errorf(attest.ECONFLICT, "Only a passed attempt waiting for a decision can be declined.")
@@ -327,7 +331,7 @@ func (s *Store) Decline(ctx context.Context, actor *accounts.User, attemptID int
 }
 
 // Revoke ends a certification before its expiry, with a reason.
-// Errors: EFORBIDDEN, EINVALID (no reason), ENOTFOUND, ECONFLICT (revoked already).
+// Errors: EFORBIDDEN (trainers only; nobody revokes their own), EINVALID (no reason), ENOTFOUND, ECONFLICT (revoked already).
 func (s *Store) Revoke(ctx context.Context, actor *accounts.User, certificationID int64, reason string) (*Certification, error) {
 	if err := forbid(actor, "Only trainers revoke certifications.", accounts.RoleTrainer); err != nil {
 		return nil, err
@@ -344,6 +348,9 @@ func (s *Store) Revoke(ctx context.Context, actor *accounts.User, certificationI
 		}
 		if err != nil {
 			return fmt.Errorf("training: certification: %w", err)
+		}
+		if c.Username == actor.Username {
+			return attest.Errorf(attest.EFORBIDDEN, "Nobody revokes their own certification: ask another trainer.")
 		}
 		if c.RevokedAt != nil {
 			return attest.Errorf(attest.ECONFLICT, "This certification was revoked already.")

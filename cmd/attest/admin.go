@@ -92,8 +92,29 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	return nil
 }
 
+// anchorFlags collects repeated --anchor ID:HASH flags.
+type anchorFlags []journal.Anchor
+
+func (f *anchorFlags) String() string { return fmt.Sprint(*f) }
+
+func (f *anchorFlags) Set(s string) error {
+	a, err := journal.ParseAnchor(s)
+	if err != nil {
+		return err
+	}
+	a.Source = "the anchor --anchor " + a.String()
+	*f = append(*f, a)
+	return nil
+}
+
+// journalVerify is `attest journal verify [--anchor ID:HASH]…`: it recomputes the chain and
+// checks it against every journal head recorded by an audit sign-off or report export, and
+// against each anchor given (kept outside Attest: a ticket, a SIEM, an exported report). A
+// chain shorter than an anchor, or another hash at one, is tampering: a non-zero exit.
 func (m *Main) journalVerify(ctx context.Context, args []string) error {
 	fs, data := m.flags("journal verify")
+	var given anchorFlags
+	fs.Var(&given, "anchor", "a journal head ID:HASH kept outside Attest (repeatable), as `attest journal anchor` prints it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -102,10 +123,46 @@ func (m *Main) journalVerify(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	n, err := journal.Verify(ctx, a.db.Read)
+	recorded, err := a.audit.JournalAnchors(ctx)
 	if err != nil {
-		return fmt.Errorf("journal verify: %w (%d entries before it are intact)", err, n)
+		return err
 	}
-	fmt.Fprintf(m.Stdout, "journal intact: %d entries\n", n)
+	n, err := journal.Verify(ctx, a.db.Read, append(recorded, given...)...)
+	if err != nil {
+		return fmt.Errorf("journal verify: TAMPERED: %w (%d entries before it are intact)", err, n)
+	}
+	fmt.Fprintf(m.Stdout, "journal intact: %d entries; %d anchors recorded by audits and %d given all match\n", n, len(recorded), len(given))
+	return nil
+}
+
+// journalAnchor is `attest journal anchor`: it prints the journal's head as ID:HASH, for
+// safekeeping outside Attest, to check later with `attest journal verify --anchor ID:HASH`.
+func (m *Main) journalAnchor(ctx context.Context, args []string) error {
+	fs, data := m.flags("journal anchor")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := m.open(ctx, *data, slog.Default())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	// An anchor of a broken chain would vouch for it: verify first, against the recorded anchors.
+	recorded, err := a.audit.JournalAnchors(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := journal.Verify(ctx, a.db.Read, recorded...); err != nil {
+		return fmt.Errorf("journal anchor: the journal does not verify, so its head is no anchor: %w", err)
+	}
+	h, ok, err := journal.Head(ctx, a.db.Read)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("journal anchor: the journal is empty: nothing to anchor yet")
+	}
+	fmt.Fprintln(m.Stdout, h.String())
+	fmt.Fprintf(m.Stderr, "Keep this journal head outside Attest (a ticket, your SIEM); check later with:\n  attest journal verify --anchor %s\n", h)
 	return nil
 }

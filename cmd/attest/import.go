@@ -111,24 +111,46 @@ func progressPrinter(out io.Writer) func(done, total int) {
 }
 
 // readImportTree reads a Markdown file, or every *.md and *.markdown file under a folder.
+// Only regular files inside the tree are read: a link whose target leaves the tree (the folder
+// given, or the folder of a file given directly), a device, pipe or socket, and a file of a
+// kernel pseudo-filesystem such as /proc are refused, each with its reason, and the rest
+// continue. A folder given may itself be a link: the tree is where it points.
 func readImportTree(root string) ([]kb.ImportFile, []kb.ImportFailure, error) {
 	info, err := os.Stat(root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("import: %w", err)
 	}
-	var paths []string
 	base := filepath.Dir(root)
 	if info.IsDir() {
 		base = root
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	}
+	// The tree is where the folder given (or the folder of the file given) really is, links
+	// resolved: what is read must lie inside it.
+	tree, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("import: %w", err)
+	}
+	if tree, err = filepath.Abs(tree); err != nil {
+		return nil, nil, fmt.Errorf("import: %w", err)
+	}
+	var paths []string
+	if info.IsDir() {
+		// Walk the resolved folder (WalkDir would not enter a root that is a link) and name
+		// each file by its place under the folder given.
+		err := filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
+			if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != tree {
 				return filepath.SkipDir
 			}
+			// WalkDir never descends into a linked folder; a link named *.md is checked below.
 			if !d.IsDir() && isMarkdown(p) {
-				paths = append(paths, p)
+				rel, err := filepath.Rel(tree, p)
+				if err != nil {
+					return err
+				}
+				paths = append(paths, filepath.Join(root, rel))
 			}
 			return nil
 		})
@@ -147,7 +169,7 @@ func readImportTree(root string) ([]kb.ImportFile, []kb.ImportFailure, error) {
 			rel = filepath.Base(p)
 		}
 		key := filepath.ToSlash(rel)
-		content, err := readImportFile(p)
+		content, err := readImportFile(tree, p)
 		if err != nil {
 			bad = append(bad, kb.ImportFailure{Key: key, Reason: err.Error()})
 			continue
@@ -166,23 +188,41 @@ func readImportTree(root string) ([]kb.ImportFile, []kb.ImportFailure, error) {
 // front matter. A larger file is reported, never read whole into memory.
 const maxImportFile = kb.MaxBody + 64<<10
 
-// readImportFile reads one regular file of at most maxImportFile bytes.
-func readImportFile(p string) ([]byte, error) {
-	// Stat before opening: opening a named pipe would wait for a writer.
-	info, err := os.Stat(p)
+// readImportFile reads p, a regular file of at most maxImportFile bytes that lies inside tree
+// (an absolute path with no links in it) once every link on the way is resolved.
+func readImportFile(tree, p string) ([]byte, error) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, fmt.Errorf("refused: a link that leads nowhere (%v)", err)
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(tree, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("refused: a link to %s, outside the folder imported", real)
+	}
+	// Lstat before opening: opening a named pipe would wait for a writer.
+	info, err := os.Lstat(real)
 	switch {
 	case err != nil:
 		return nil, err
 	case !info.Mode().IsRegular():
-		return nil, fmt.Errorf("not a regular file")
+		return nil, fmt.Errorf("refused: not a regular file (%s)", fileKind(info.Mode()))
 	case info.Size() > maxImportFile:
 		return nil, fmt.Errorf("too large (%d bytes): an article body holds at most 1 MiB", info.Size())
 	}
-	f, err := os.Open(p)
+	if fsName := pseudoFilesystem(real); fsName != "" {
+		return nil, fmt.Errorf("refused: not a regular file (a %s file)", fsName)
+	}
+	f, err := openNoFollow(real)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	// What was opened must be what was checked: a swap between the check and the open shows here.
+	if opened, err := f.Stat(); err != nil || !os.SameFile(info, opened) {
+		return nil, fmt.Errorf("refused: the file changed while it was being checked")
+	}
 	content, err := io.ReadAll(io.LimitReader(f, maxImportFile+1))
 	if err != nil {
 		return nil, err
@@ -190,7 +230,31 @@ func readImportFile(p string) ([]byte, error) {
 	if len(content) > maxImportFile {
 		return nil, fmt.Errorf("too large: an article body holds at most 1 MiB")
 	}
+	// A regular file holds what its size says; generated files (kernel pseudo-files) do not.
+	if int64(len(content)) != info.Size() {
+		return nil, fmt.Errorf("refused: not a regular file (it holds %d bytes but its size is %d)", len(content), info.Size())
+	}
 	return content, nil
+}
+
+// fileKind names a non-regular file type for the refusal message.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a link"
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "a special file"
+	}
 }
 
 func isMarkdown(p string) bool {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,7 +97,7 @@ func TestImportCommandBadFiles(t *testing.T) {
 	if err == nil || !strings.Contains(out, "1 new articles") || !strings.Contains(out, "3 failed") {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
-	for _, want := range []string{"huge.md: too large", "pipe.md: not a regular file", filepath.Join(src2, "reset.md") + `: its import key "reset.md" is also that of`} {
+	for _, want := range []string{"huge.md: too large", "pipe.md: refused: not a regular file (a named pipe)", filepath.Join(src2, "reset.md") + `: its import key "reset.md" is also that of`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -110,5 +111,113 @@ func TestImportCommandBadFiles(t *testing.T) {
 	db.QueryRow(`SELECT COUNT(*) FROM versions`).Scan(&versions)
 	if versions != 1 {
 		t.Fatalf("%d versions, want 1 (the second reset.md is not a version of the first)", versions)
+	}
+}
+
+// TestImportCommandRefusesLinksAndSpecialFiles: links leaving the folder (to /proc/self/environ,
+// to a file beside the folder, to a folder outside), a socket and a /proc file given directly are
+// each refused by name, the rest is imported, and the command exits non-zero. A link that stays
+// inside the folder is imported like the file it points to.
+func TestImportCommandRefusesLinksAndSpecialFiles(t *testing.T) {
+	dir, top := t.TempDir(), t.TempDir()
+	src, outside := filepath.Join(top, "kb"), filepath.Join(top, "private")
+	for _, d := range []string{filepath.Join(src, "sub"), outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(p, content string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(src, "reset.md"), "# Reset a password\n\nVerify the caller.\n")
+	write(filepath.Join(src, "sub", "vpn.md"), "# Install the VPN\n\nSteps.\n")
+	write(filepath.Join(outside, "secret.md"), "# Secret\n\nTOP-SECRET-VALUE\n")
+	links := map[string]string{
+		"environ.md":      "/proc/self/environ",
+		"secret.md":       filepath.Join(outside, "secret.md"),
+		"sub/relative.md": "../../private/secret.md",
+		"private-dir":     outside,
+		"private-dir2.md": outside,
+		"sub/inside.md":   "../reset.md",
+		"sub/dangling.md": "../nowhere.md",
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(src, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := net.Listen("unix", filepath.Join(src, "sock.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if out, err := run(t, "pw-123456789\n", "user", "add", "--data", dir, "--username", "kim", "--role", "knowledge_manager", "--password-stdin"); err != nil {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+
+	out, err := run(t, "", "import", "--data", dir, "--approve", "--as", "kim", src)
+	if err == nil {
+		t.Fatalf("import with refused files exited 0:\n%s", out)
+	}
+	for _, want := range []string{
+		"environ.md: refused: a link to /proc/",
+		"secret.md: refused: a link to " + filepath.Join(outside, "secret.md") + ", outside the folder imported",
+		"sub/relative.md: refused: a link to " + filepath.Join(outside, "secret.md"),
+		"private-dir2.md: refused: a link to " + outside,
+		"sub/dangling.md: refused: a link that leads nowhere",
+		"sock.md: refused: not a regular file (a socket)",
+		"3 new articles",
+		"6 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A folder given through a link is imported from where it points, with the same keys and
+	// the same refusals.
+	viaLink := filepath.Join(top, "kb-link")
+	if err := os.Symlink(src, viaLink); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, "", "import", "--data", dir, "--approve", "--as", "kim", viaLink)
+	if err == nil || !strings.Contains(out, "3 unchanged") || !strings.Contains(out, "environ.md: refused") {
+		t.Errorf("import through a linked folder: %v\n%s", err, out)
+	}
+
+	// A /proc file named directly (and a link to one) is refused too, as is a link given directly.
+	for _, p := range []string{"/proc/self/environ", "/proc/self/status", filepath.Join(src, "environ.md"), filepath.Join(src, "secret.md")} {
+		out, err := run(t, "", "import", "--data", dir, "--approve", "--as", "kim", p)
+		if err == nil || !strings.Contains(out, "refused") {
+			t.Errorf("import %s: %v\n%s", p, err, out)
+		}
+	}
+
+	db, err := sql.Open("sqlite3", filepath.Join(dir, "attest.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT a.import_key, v.body FROM articles a JOIN versions v ON v.article_id = a.id ORDER BY a.import_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k, body string
+		if err := rows.Scan(&k, &body); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+		if strings.Contains(body, "TOP-SECRET") || strings.Contains(body, "PATH=") {
+			t.Errorf("%s imported content from outside the folder: %q", k, body)
+		}
+	}
+	if got, want := strings.Join(keys, " "), "reset.md sub/inside.md sub/vpn.md"; got != want {
+		t.Fatalf("imported %q, want %q", got, want)
 	}
 }

@@ -3,7 +3,7 @@
 //	attest serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--trusted-proxy CIDR]
 //	attest user add --username U --role R[,R] [--supplier KEY] --password-stdin
 //	attest import [--approve] --as USER PATH…
-//	attest reindex | backup OUT.db | journal verify
+//	attest reindex | backup OUT.db | journal anchor | journal verify [--anchor ID:HASH]…
 //
 // Every command takes --data DIR (env ATTEST_DATA); serve also --addr (env ATTEST_ADDR).
 package main
@@ -40,7 +40,8 @@ const usage = `usage:
   attest import [--approve] --as USER PATH…
   attest reindex
   attest backup OUT.db
-  attest journal verify
+  attest journal anchor
+  attest journal verify [--anchor ID:HASH]…
 Every command takes --data DIR (env ATTEST_DATA); serve also --addr (env ATTEST_ADDR).
 `
 
@@ -76,10 +77,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "backup":
 		return m.backup(ctx, args[1:])
 	case "journal":
-		if len(args) < 2 || args[1] != "verify" {
-			return usageError{"unknown journal command; did you mean `attest journal verify`?"}
+		switch {
+		case len(args) >= 2 && args[1] == "verify":
+			return m.journalVerify(ctx, args[2:])
+		case len(args) >= 2 && args[1] == "anchor":
+			return m.journalAnchor(ctx, args[2:])
 		}
-		return m.journalVerify(ctx, args[2:])
+		return usageError{"unknown journal command; use `attest journal verify [--anchor ID:HASH]…` or `attest journal anchor`"}
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
