@@ -62,6 +62,7 @@ func (s *Server) routes() []route {
 		s.usageRoutes(),
 		s.trainingRoutes(),
 		s.auditRoutes(),
+		s.scorecardRoutes(),
 	} {
 		t = append(t, part...)
 	}
