@@ -62,7 +62,7 @@ type Row struct {
 
 // IsBehind reports whether the supplier made fewer approved contributions than its target
 // asks for the period.
-func (r *Row) IsBehind() bool {
+func (r Row) IsBehind() bool {
 	return r.ContributionExpected != nil && float64(r.ApprovedContributions) < *r.ContributionExpected
 }
 
