@@ -115,7 +115,11 @@ func (s *Server) handleUsageCreate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "outdated": rec.Outdated})
+		out := map[string]any{"id": rec.ID, "outdated": rec.Outdated}
+		if rec.FollowupID != 0 {
+			out["followup_id"] = rec.FollowupID
+		}
+		writeJSON(w, http.StatusCreated, out)
 		return
 	}
 	if err != nil && (attest.ErrorCode(err) != attest.EINVALID || !isHTMX(r)) {

@@ -152,6 +152,48 @@ func (s *Store) FollowupFailures(ctx context.Context, actor *accounts.User, id i
 	return s.failures(ctx, `ff.followup_id = ?`, id)
 }
 
+// FailuresOf returns the failed tickets behind each of the follow-ups ids that came from
+// failures, by follow-up id (knowledge managers and auditors). Errors: EFORBIDDEN.
+func (s *Store) FailuresOf(ctx context.Context, actor *accounts.User, ids []int64) (map[int64][]Failure, error) {
+	if err := canSeeFollowups(actor); err != nil {
+		return nil, err
+	}
+	out := map[int64][]Failure{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT followup_id, usage_id FROM followup_failures WHERE followup_id IN (`+marks+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("kb: failures of follow-ups: %w", err)
+	}
+	byUsage := map[int64]int64{}
+	for rows.Next() {
+		var f, u int64
+		if err := rows.Scan(&f, &u); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("kb: failures of follow-ups: %w", err)
+		}
+		byUsage[u] = f
+	}
+	rows.Close()
+	if len(byUsage) == 0 {
+		return out, nil
+	}
+	fs, err := s.failures(ctx, `ff.followup_id IN (`+marks+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		out[byUsage[f.UsageID]] = append(out[byUsage[f.UsageID]], f)
+	}
+	return out, nil
+}
+
 // VersionOrigin is a follow-up from failures that a version resolved: where the change came from.
 type VersionOrigin struct {
 	FollowupID int64
