@@ -47,7 +47,7 @@ func NoticeBanner(ns []kb.Notice) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		for _, n := range ns {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<aside class=\"banner warn notice\" role=\"note\" data-testid=\"notice-banner\"><strong>Known blocker on ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<aside class=\"notice\" role=\"note\" data-testid=\"notice-banner\"><strong>Known blocker on ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
