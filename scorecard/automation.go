@@ -264,8 +264,11 @@ func score(c *Candidate, busiest int) {
 	case *c.DaysSinceMajorChange >= stableDays:
 		why = append(why, fmt.Sprintf("Stability: the steps have not changed in a major way for %d days.", *c.DaysSinceMajorChange))
 	default:
-		why = append(why, fmt.Sprintf("Stability: the steps last changed in a major way %s ago; a script would have to follow further changes.",
-			plural(*c.DaysSinceMajorChange, "day")))
+		when := plural(*c.DaysSinceMajorChange, "day") + " ago"
+		if *c.DaysSinceMajorChange == 0 {
+			when = "today"
+		}
+		why = append(why, fmt.Sprintf("Stability: the steps last changed in a major way %s; a script would have to follow further changes.", when))
 	}
 	if c.NegativeFeedback > 0 {
 		why = append(why, fmt.Sprintf("Feedback: %s on its articles in the period.", plural(c.NegativeFeedback, "“not helpful” rating")))
