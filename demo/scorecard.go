@@ -93,6 +93,34 @@ func seedScorecard(ctx context.Context, d Deps, org *Org) error {
 	if err := use("alice", "mfa-reset", "Reset MFA after a new phone", kb.CauseKnowledgeMissing, 3); err != nil {
 		return fmt.Errorf("mfa knowledge_missing ticket: %w", err)
 	}
+	// From failure to knowledge: two software installs failed on wrong steps; kai fixed the
+	// article and kim approved it, which resolved the follow-up and records where it came from.
+	for _, w := range []string{"alice", "ivan"} {
+		if err := use(w, "software-install", "Install software from the catalogue", kb.CauseKnowledgeWrong, 4); err != nil {
+			return fmt.Errorf("software knowledge_wrong ticket: %w", err)
+		}
+	}
+	sw, err := article(kim, "software-install", "Install software from the catalogue")
+	if err != nil {
+		return err
+	}
+	cur, err := d.KB.Version(ctx, kim, sw.ID, sw.Number)
+	if err != nil {
+		return err
+	}
+	kai := org.Users["kai"]
+	v, err := d.KB.SaveVersion(ctx, kai, sw.ID, kb.NewVersion{Base: sw.Number, Title: cur.Title,
+		Body: cur.Body + "\n\n**Licensed products:** assign the seat *before* making the application available, or the install fails with error 0x87D00607.",
+		Note: "Two tickets failed: the licence seat must be assigned before the deployment."})
+	if err != nil {
+		return err
+	}
+	if _, err := d.KB.Submit(ctx, kai, sw.ID, v.Number); err != nil {
+		return err
+	}
+	if _, err := d.KB.Approve(ctx, kim, sw.ID, v.Number, kb.Decision{Comment: "Matches what the failed tickets show."}); err != nil {
+		return err
+	}
 	if _, err := d.KB.PublishNotice(ctx, kim, "vpn-access", kb.NoticeInput{
 		Title: "Frankfurt VPN gateway down",
 		Body: "The **Frankfurt** gateway (`vpn-fra.example.com`) is down while the network team replaces its certificate.\n\n" +
