@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"attest/accounts/accountstest"
+	"attest/kb"
 	"attest/kb/kbtest"
 )
 
@@ -56,6 +58,17 @@ func TestUsageFailureCauseAPI(t *testing.T) {
 	st, raw := ts.api(t, "km1").raw("GET", "/api/v1/followups?status=open", nil)
 	if st != http.StatusOK || !strings.Contains(string(raw), `"ticket_ref":"INC-2"`) || !strings.Contains(string(raw), `"cause":"knowledge_wrong"`) {
 		t.Fatalf("follow-ups: HTTP %d %s, want the failed ticket and its cause", st, raw)
+	}
+	// The version that fixes the steps shows the failures it came from, to an auditor.
+	n := kbtest.Edit(t, ts.Org, ts.KB, "km1", id, 1, "Corrected steps.")
+	if _, err := ts.KB.Approve(context.Background(), ts.Org.User(t, "km2"), id, n, kb.Decision{Comment: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	aud := ts.browser(t)
+	aud.login("auditor", accountstest.Password)
+	if st, page := aud.get("/articles/" + itoa64(id) + "/versions/" + itoa64(int64(n))); st != http.StatusOK ||
+		!strings.Contains(page, `data-testid="version-origins"`) || !strings.Contains(page, "INC-2") {
+		t.Fatalf("version %d page: HTTP %d, want the failed ticket it came from", n, st)
 	}
 	b := ts.browser(t)
 	b.login("bob", accountstest.Password)
