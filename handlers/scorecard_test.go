@@ -59,6 +59,13 @@ func TestUsageFailureCauseAPI(t *testing.T) {
 	if st != http.StatusOK || !strings.Contains(string(raw), `"ticket_ref":"INC-2"`) || !strings.Contains(string(raw), `"cause":"knowledge_wrong"`) {
 		t.Fatalf("follow-ups: HTTP %d %s, want the failed ticket and its cause", st, raw)
 	}
+	if st, _ := alice.call("POST", "/api/v1/usage", with("outcome", "not_resolved", "failure_cause", "knowledge_missing", "ticket_ref", "INC-9")); st != http.StatusCreated {
+		t.Fatalf("knowledge_missing: HTTP %d", st)
+	}
+	st, raw = ts.api(t, "km1").raw("GET", "/api/v1/reports/gaps", nil)
+	if st != http.StatusOK || !strings.Contains(string(raw), `"knowledge_missing":[{"request_type":"vpn-access","count":1}]`) {
+		t.Fatalf("gap report: HTTP %d %s, want vpn-access counted once as missing knowledge", st, raw)
+	}
 	// The version that fixes the steps shows the failures it came from, to an auditor.
 	n := kbtest.Edit(t, ts.Org, ts.KB, "km1", id, 1, "Corrected steps.")
 	if _, err := ts.KB.Approve(context.Background(), ts.Org.User(t, "km2"), id, n, kb.Decision{Comment: "ok"}); err != nil {
