@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -116,6 +117,7 @@ func (s *Store) PublishNotice(ctx context.Context, actor *accounts.User, key str
 	if err != nil {
 		return nil, fmt.Errorf("kb: publish notice on %s: %w", key, err)
 	}
+	s.forgetNotices()
 	return n, nil
 }
 
@@ -153,7 +155,37 @@ func (s *Store) EndNotice(ctx context.Context, actor *accounts.User, key string,
 	if err != nil {
 		return fmt.Errorf("kb: end notice %d: %w", id, err)
 	}
+	s.forgetNotices()
 	return nil
+}
+
+// noticeCache remembers whether any notice is active, for a second, so that the article read
+// path does not query notices on every read; publishing or ending one forgets it at once.
+type noticeCache struct {
+	mu     sync.Mutex
+	active bool
+	until  time.Time
+}
+
+func (s *Store) forgetNotices() {
+	s.notices.mu.Lock()
+	s.notices.until = time.Time{}
+	s.notices.mu.Unlock()
+}
+
+func (s *Store) anyActiveNotice(ctx context.Context) (bool, error) {
+	c := &s.notices
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); now.Before(c.until) {
+		return c.active, nil
+	}
+	var n int
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE ended_at IS NULL AND until >= ?`, today()).Scan(&n); err != nil {
+		return false, fmt.Errorf("kb: notices: %w", err)
+	}
+	c.active, c.until = n > 0, time.Now().Add(time.Second)
+	return c.active, nil
 }
 
 const noticeColumns = `n.id, rt.key, n.title, n.body, n.html, n.until, u.username, n.created_at`
@@ -199,12 +231,12 @@ func (s *Store) ArticleNotices(ctx context.Context, actor *accounts.User, ids []
 	if actor == nil || len(ids) == 0 {
 		return out, nil
 	}
-	var active int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE ended_at IS NULL AND until >= ?`, today()).Scan(&active); err != nil {
-		return nil, fmt.Errorf("kb: notices: %w", err)
+	active, err := s.anyActiveNotice(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if active == 0 {
-		return out, nil // the common case: no query per page
+	if !active {
+		return out, nil // the common case: no query per article read
 	}
 	args := []any{today()}
 	marks := make([]string, len(ids))
