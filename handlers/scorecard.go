@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"attest"
@@ -61,7 +63,7 @@ func (s *Server) handleContributionTarget(w http.ResponseWriter, r *http.Request
 			return
 		}
 	} else {
-		n, err := atoiField(r.PostFormValue("per_quarter"))
+		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("per_quarter")))
 		if err != nil {
 			s.fail(w, r, attest.FieldError(map[string]string{"per_quarter": "a whole number"}))
 			return

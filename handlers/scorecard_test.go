@@ -208,3 +208,43 @@ func TestAutomationAPI(t *testing.T) {
 		t.Fatalf("page: HTTP %d", st)
 	}
 }
+
+// TestContributionTarget: admins set a supplier's target by API or form; the scorecard shows it.
+func TestContributionTarget(t *testing.T) {
+	ts := newTestServer(t)
+	adm := ts.api(t, "admin")
+	for _, tc := range []struct {
+		path string
+		body any
+		want int
+	}{
+		{"/api/v1/suppliers/acme/contribution-target", map[string]any{"per_quarter": 4}, http.StatusOK},
+		{"/api/v1/suppliers/acme/contribution-target", map[string]any{"per_quarter": -1}, http.StatusUnprocessableEntity},
+		{"/api/v1/suppliers/acme/contribution-target", map[string]any{}, http.StatusUnprocessableEntity},
+		{"/api/v1/suppliers/acme/contribution-target", map[string]any{"per_quarter": "x"}, http.StatusUnprocessableEntity},
+		{"/api/v1/suppliers/nope/contribution-target", map[string]any{"per_quarter": 4}, http.StatusNotFound},
+	} {
+		if st, body := adm.call("PUT", tc.path, tc.body); st != tc.want {
+			t.Fatalf("%s %v: HTTP %d %v, want %d", tc.path, tc.body, st, body, tc.want)
+		}
+	}
+	b := ts.browser(t)
+	b.login("admin", accountstest.Password)
+	if st, _ := b.post("/reports/suppliers/globex/contribution-target", url.Values{"per_quarter": {"7"}}); st != http.StatusSeeOther {
+		t.Fatalf("form: HTTP %d", st)
+	}
+	_, raw := ts.api(t, "auditor").raw("GET", "/api/v1/reports/suppliers", nil)
+	var rows []struct {
+		Supplier string `json:"supplier"`
+		Target   *int   `json:"contribution_target"`
+	}
+	if err := json.Unmarshal(raw, &rows); err != nil || len(rows) != 2 {
+		t.Fatalf("rows %s", raw)
+	}
+	for _, r := range rows {
+		want := map[string]int{"acme": 4, "globex": 7}[r.Supplier]
+		if r.Target == nil || *r.Target != want {
+			t.Errorf("%s target %v, want %d", r.Supplier, r.Target, want)
+		}
+	}
+}

@@ -148,6 +148,3 @@ func (s *Server) handleScorecardRecords(w http.ResponseWriter, r *http.Request) 
 	s.render(w, r, http.StatusOK, views.ScorecardRecords(s.page(r, rec.Label+": "+rec.Name),
 		views.ScorecardRecordsData{Records: rec, Period: p.String(), Back: back}))
 }
-
-// atoiField reads a whole number typed in a form.
-func atoiField(v string) (int, error) { return strconv.Atoi(v) }

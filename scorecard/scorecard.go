@@ -28,7 +28,7 @@ type Store struct {
 	accounts *accounts.Store
 	kb       *kb.Store
 	training *training.Store
-	// now is the clock (tests set it).
+	// now is the clock.
 	now func() time.Time
 }
 
@@ -36,9 +36,6 @@ type Store struct {
 func NewStore(db *sqlite.DB, acc *accounts.Store, k *kb.Store, tr *training.Store) *Store {
 	return &Store{db: db, accounts: acc, kb: k, training: tr, now: time.Now}
 }
-
-// SetClock replaces the clock, for tests.
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // DefaultDays is the period a scorecard covers when no start is given: a month.
 const DefaultDays = 30
