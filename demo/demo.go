@@ -68,6 +68,10 @@ func Seed(ctx context.Context, d Deps, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "demo: %s seeded\n", step.name)
 	}
+	if err := seedScorecard(ctx, d, org); err != nil {
+		return fmt.Errorf("demo: scorecards: %w", err)
+	}
+	fmt.Fprintln(out, "demo: scorecards, automation candidates and a known-blocker notice seeded")
 	return nil
 }
 

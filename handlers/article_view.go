@@ -49,6 +49,12 @@ func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
 			d.Hints = append(d.Hints, h)
 		}
 	}
+	ns, err := s.KB.ArticleNotices(ctx, u, []int64{id})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Notices = ns[id]
 	if n, err := strconv.Atoi(r.URL.Query().Get("superseded")); err == nil && a.Current != nil && n > 0 && n < a.Current.Number {
 		d.SupersededLink = n
 	}
@@ -118,6 +124,10 @@ func (s *Server) handleVersionGet(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		d.CanApprove = d.IsManager && !d.IsAuthor && !d.Stale && a.Status == kb.ArticleActive
+	}
+	if d.Origins, err = s.KB.VersionOrigins(ctx, u, id, v.Number); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	title := fmt.Sprintf("%s — version %d", v.Title, v.Number)
 	s.render(w, r, http.StatusOK, views.Version(s.page(r, title), d))

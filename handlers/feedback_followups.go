@@ -26,6 +26,17 @@ type followupJSON struct {
 	ClosedBy        string    `json:"closed_by"`
 	Reason          string    `json:"reason"`
 	ResolvedVersion int       `json:"resolved_version,omitempty"`
+	// Failures are the failed tickets behind a follow-up opened by "knowledge wrong".
+	Failures []failureJSON `json:"failures,omitempty"`
+}
+
+type failureJSON struct {
+	TicketRef string    `json:"ticket_ref"`
+	Supplier  string    `json:"supplier"`
+	Agent     string    `json:"agent"`
+	Version   int       `json:"version"`
+	Cause     string    `json:"cause"`
+	At        time.Time `json:"at"`
 }
 
 func followupFilter(r *http.Request) (kb.FollowupFilter, string, error) {
@@ -54,6 +65,15 @@ func (s *Server) handleFollowupList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	ids := make([]int64, len(list))
+	for i, fu := range list {
+		ids[i] = fu.ID
+	}
+	failures, err := s.KB.FailuresOf(r.Context(), actor(r), ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if isAPI(r) {
 		out := []followupJSON{}
 		for _, fu := range list {
@@ -64,12 +84,16 @@ func (s *Server) handleFollowupList(w http.ResponseWriter, r *http.Request) {
 				c := fu.ClosedAt.UTC().Format(time.RFC3339)
 				j.ClosedAt = &c
 			}
+			for _, f := range failures[fu.ID] {
+				j.Failures = append(j.Failures, failureJSON{TicketRef: f.TicketRef, Supplier: f.Supplier, Agent: f.Agent,
+					Version: f.Version, Cause: string(f.Cause), At: f.At})
+			}
 			out = append(out, j)
 		}
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.Followups(s.page(r, "Feedback follow-ups"), views.FollowupsData{Followups: list, Status: st}))
+	s.render(w, r, http.StatusOK, views.Followups(s.page(r, "Feedback follow-ups"), views.FollowupsData{Followups: list, Status: st, Failures: failures}))
 }
 
 // handleFollowupDismiss closes an open follow-up with a reason (knowledge managers).

@@ -63,6 +63,7 @@ func (s *Server) routes() []route {
 		s.trainingRoutes(),
 		s.auditRoutes(),
 		s.docsRoutes(),
+		s.scorecardRoutes(),
 	} {
 		t = append(t, part...)
 	}

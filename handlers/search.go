@@ -137,9 +137,17 @@ func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result)
 			d.Catalogue = append(d.Catalogue, views.FacetLink{Key: rt.Key, Label: rt.Name})
 		}
 	}
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ArticleID
+	}
+	notices, err := s.KB.ArticleNotices(r.Context(), actor(r), ids)
+	if err != nil {
+		return d, err
+	}
 	for _, h := range res.Hits {
 		d.Hits = append(d.Hits, views.SearchHit{ArticleID: h.ArticleID, Title: h.Title, Version: h.Version, Snippet: h.Snippet,
-			Href: "/articles/" + strconv.FormatInt(h.ArticleID, 10) + "?from=search&q=" + url.QueryEscape(sq.Text)})
+			Href: "/articles/" + strconv.FormatInt(h.ArticleID, 10) + "?from=search&q=" + url.QueryEscape(sq.Text), Notices: notices[h.ArticleID]})
 	}
 	link := func(rt, tag string, offset int) string {
 		v := url.Values{}

@@ -40,6 +40,8 @@ type usageJSON struct {
 	TicketRef   json.RawMessage `json:"ticket_ref"`
 	RequestType json.RawMessage `json:"request_type"`
 	Outcome     json.RawMessage `json:"outcome"`
+	// FailureCause is optional: why a not_resolved ticket failed.
+	FailureCause json.RawMessage `json:"failure_cause"`
 }
 
 func isNull(raw json.RawMessage) bool {
@@ -90,6 +92,7 @@ func (s *Server) handleUsageCreate(w http.ResponseWriter, r *http.Request) {
 		in.TicketRef = rawString(raw.TicketRef, "ticket_ref", in.Invalid)
 		in.RequestType = rawString(raw.RequestType, "request_type", in.Invalid)
 		in.Outcome = kb.Outcome(rawString(raw.Outcome, "outcome", in.Invalid))
+		in.FailureCause = kb.FailureCause(rawString(raw.FailureCause, "failure_cause", in.Invalid))
 	} else {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -102,6 +105,9 @@ func (s *Server) handleUsageCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		in.TicketRef, in.RequestType = r.PostFormValue("ticket_ref"), r.PostFormValue("request_type")
 		in.Outcome = kb.Outcome(r.PostFormValue("outcome"))
+		if in.Outcome == kb.OutcomeNotResolved {
+			in.FailureCause = kb.FailureCause(r.PostFormValue("failure_cause"))
+		}
 	}
 	rec, err := s.KB.RecordUsage(ctx, u, in)
 	if isAPI(r) {
@@ -109,7 +115,11 @@ func (s *Server) handleUsageCreate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "outdated": rec.Outdated})
+		out := map[string]any{"id": rec.ID, "outdated": rec.Outdated}
+		if rec.FollowupID != 0 {
+			out["followup_id"] = rec.FollowupID
+		}
+		writeJSON(w, http.StatusCreated, out)
 		return
 	}
 	if err != nil && (attest.ErrorCode(err) != attest.EINVALID || !isHTMX(r)) {
@@ -146,7 +156,7 @@ func (s *Server) handleUsageCreate(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		st = http.StatusUnprocessableEntity
 		d.Form = views.Form{Message: attest.ErrorMessage(err), Values: map[string]string{
-			"ticket_ref": in.TicketRef, "request_type": in.RequestType, "outcome": string(in.Outcome)}}
+			"ticket_ref": in.TicketRef, "request_type": in.RequestType, "outcome": string(in.Outcome), "failure_cause": string(in.FailureCause)}}
 		var e *attest.Error
 		if errors.As(err, &e) {
 			d.Form.Errors = e.Fields

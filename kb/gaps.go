@@ -135,6 +135,8 @@ type GapReport struct {
 	OutdatedUsage               []OutdatedUse   `json:"outdated_usage"`
 	ArticlesNeverUsed           []UnusedArticle `json:"articles_never_used"`
 	LinkRates                   []LinkRate      `json:"link_rates"`
+	// KnowledgeMissing counts tickets that failed for want of knowledge, per request type.
+	KnowledgeMissing []MissingKnowledge `json:"knowledge_missing"`
 }
 
 // reportLimit bounds each table of a report.
@@ -182,6 +184,9 @@ func (s *Store) GapReport(ctx context.Context, actor *accounts.User, f ReportFil
 		return nil, err
 	}
 	if g.LinkRates, err = s.linkRates(ctx, f); err != nil {
+		return nil, err
+	}
+	if g.KnowledgeMissing, err = s.missingKnowledge(ctx, f); err != nil {
 		return nil, err
 	}
 	return g, nil

@@ -15,6 +15,8 @@ type Store struct {
 	events recorder
 	// reads is the article read path's prepared query and cache (read.go).
 	reads articleReads
+	// notices remembers for a moment whether any notice is active (notice.go).
+	notices noticeCache
 }
 
 // NewStore returns a Store over db.

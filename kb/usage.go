@@ -47,6 +47,8 @@ type UsageInput struct {
 	TicketRef   string
 	RequestType string
 	Outcome     Outcome
+	// FailureCause says why a not-resolved ticket failed ("" for none; failure.go).
+	FailureCause FailureCause
 	// Invalid holds field errors found before the store saw the input (a JSON value of the
 	// wrong type, say); they are reported together with the store's own, and nothing is
 	// recorded.
@@ -62,6 +64,10 @@ type Usage struct {
 	TicketRef   string
 	RequestType string
 	Outcome     Outcome
+	// FailureCause says why it was not resolved ("" when not given).
+	FailureCause FailureCause
+	// FollowupID is the follow-up a "knowledge wrong" failure opened or joined (0 for none).
+	FollowupID int64
 	// Outdated is true when Version was not the article's current approved version when
 	// the use was recorded.
 	Outdated bool
@@ -164,6 +170,7 @@ type usageRow struct {
 	requestType string
 	rtID        int64
 	outcome     Outcome
+	cause       FailureCause
 }
 
 // checkUsage validates in for actor, naming every field that is missing, malformed or
@@ -171,7 +178,9 @@ type usageRow struct {
 func (s *Store) checkUsage(ctx context.Context, actor *accounts.User, in UsageInput) (*usageRow, error) {
 	fields := map[string]string{}
 	maps.Copy(fields, in.Invalid)
-	row := &usageRow{userID: actor.ID, supplierID: actor.SupplierID, articleID: in.ArticleID, version: in.Version, outcome: in.Outcome}
+	row := &usageRow{userID: actor.ID, supplierID: actor.SupplierID, articleID: in.ArticleID, version: in.Version, outcome: in.Outcome,
+		cause: in.FailureCause}
+	checkFailureCause(in, fields)
 	if _, bad := fields["article_id"]; !bad && in.ArticleID <= 0 {
 		fields["article_id"] = positive(in.ArticleID)
 	}
@@ -273,6 +282,9 @@ func (s *Store) RecordUsageAt(ctx context.Context, actor *accounts.User, in Usag
 		at = time.Now()
 	}
 	row.at = sqlite.Format(at)
+	if row.cause == CauseKnowledgeWrong {
+		return s.recordWrongKnowledge(ctx, actor, row)
+	}
 	u, err := s.events.usage.commit(ctx, s, row)
 	if err != nil {
 		return nil, fmt.Errorf("kb: record usage of article %d: %w", in.ArticleID, err)
@@ -353,8 +365,8 @@ func (s *Store) writeUsage(ctx context.Context, batch []*usageJob) {
 
 // insertUsageSQL computes outdated in the writing transaction, so that an approval committed
 // just before is seen.
-const insertUsageSQL = `INSERT INTO usage_events (at, user_id, supplier_id, article_id, version, ticket_ref, request_type_id, outcome, outdated)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT number FROM versions WHERE article_id = ? AND status = 'approved'), 0) != ?)
+const insertUsageSQL = `INSERT INTO usage_events (at, user_id, supplier_id, article_id, version, ticket_ref, request_type_id, outcome, failure_cause, outdated)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), COALESCE((SELECT number FROM versions WHERE article_id = ? AND status = 'approved'), 0) != ?)
 	RETURNING id, outdated`
 
 func insertUsages(ctx context.Context, st *sql.Stmt, batch []*usageJob) error {
@@ -369,9 +381,9 @@ func insertUsages(ctx context.Context, st *sql.Stmt, batch []*usageJob) error {
 
 func insertUsage(ctx context.Context, st *sql.Stmt, r *usageRow) (*Usage, error) {
 	u := &Usage{ArticleID: r.articleID, Version: r.version, TicketRef: r.ticketRef, RequestType: r.requestType,
-		Outcome: r.outcome, At: parseTime(r.at)}
+		Outcome: r.outcome, FailureCause: r.cause, At: parseTime(r.at)}
 	err := st.QueryRowContext(ctx, r.at, r.userID, usageNullID(r.supplierID), r.articleID, r.version, r.ticketRef, r.rtID,
-		r.outcome, r.articleID, r.version).Scan(&u.ID, &u.Outdated)
+		r.outcome, r.cause, r.articleID, r.version).Scan(&u.ID, &u.Outdated)
 	if err != nil {
 		return nil, err
 	}

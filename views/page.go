@@ -53,6 +53,7 @@ func (p Page) Nav() []NavItem {
 		add("New article", "/articles/new")
 		add("Training", "/training")
 		add("My authority", "/authority")
+		add("Our scorecard", "/reports/suppliers")
 	}
 	if u.Has(accounts.RoleKnowledgeManager) {
 		add("Review queue", "/review")
@@ -62,6 +63,8 @@ func (p Page) Nav() []NavItem {
 		add("Gap report", "/reports/gaps")
 		add("Dashboard", "/dashboard")
 		add("Findings", "/findings")
+		add("Scorecards", "/reports/suppliers")
+		add("Automation", "/reports/automation")
 	}
 	if u.Has(accounts.RoleTrainer) {
 		add("Training", "/training")
@@ -72,10 +75,12 @@ func (p Page) Nav() []NavItem {
 		add("Findings", "/findings")
 		add("Gap report", "/reports/gaps")
 		add("Journal", "/journal")
+		add("Scorecards", "/reports/suppliers")
 	}
 	if u.Has(accounts.RoleAdmin) {
 		add("Admin", "/admin")
 		add("Journal", "/journal")
+		add("Scorecards", "/reports/suppliers")
 	}
 	return items
 }
