@@ -18,6 +18,8 @@ const (
 	EMETHOD    = "method_not_allowed" // the path exists for other methods (405)
 	ESTALE     = "stale_base"         // a save or approval on a base older than the current version (409)
 	EAGREEMENT = "agreement_required"
+	EPASSWORD  = "password_change_required" // a temporary password must be changed first (403)
+	ESCOPE     = "scope_required"           // a service account's token lacks the call's scope (403)
 	ETHROTTLED = "throttled" // too many attempts (429)
 	ETOOLARGE  = "too_large" // request body over the limit (413)
 	EINTERNAL  = "internal"  // anything else (500); its message is never shown

@@ -41,6 +41,9 @@ type Deps struct {
 	// SecureCookies marks the session cookie Secure: set it when Attest is reached over TLS
 	// (directly or through a TLS-terminating proxy).
 	SecureCookies bool
+	// UnusedAfter is how long an account may go unused before the access review flags it
+	// (0: 90 days).
+	UnusedAfter time.Duration
 	// Search is the search index (nil in tests that do not search).
 	Search Searcher
 	Log    *slog.Logger

@@ -77,6 +77,9 @@ func (p Page) Nav() []NavItem {
 		add("Admin", "/admin")
 		add("Journal", "/journal")
 	}
+	if u.Has(accounts.RoleAdmin, accounts.RoleAuditor) {
+		add("Access review", "/access-review")
+	}
 	return items
 }
 
