@@ -376,7 +376,8 @@ func (s *Store) Reopen(ctx context.Context, actor *accounts.User, id int64, reas
 
 // AcceptRisk accepts an open finding's risk until a date, with a reason; it is overdue again
 // after that day. Errors: EFORBIDDEN (auditors and knowledge managers only), ENOTFOUND,
-// ECONFLICT (not open), EINVALID (no reason; until not a future date).
+// ECONFLICT (not open), EINVALID (no reason; until not a future date). The finding's owner is
+// refused (EFORBIDDEN): separation of duties.
 func (s *Store) AcceptRisk(ctx context.Context, actor *accounts.User, id int64, r Remedy) error {
 	if err := forbid(actor, "Only auditors and knowledge managers accept a finding's risk.", accounts.RoleAuditor, accounts.RoleKnowledgeManager); err != nil {
 		return err
@@ -384,6 +385,10 @@ func (s *Store) AcceptRisk(ctx context.Context, actor *accounts.User, id int64, 
 	return s.remedy(ctx, actor, id, "finding.accept_risk", func(tx *sql.Tx, f *Finding) error {
 		if f.Status != FindingOpen {
 			return attest.Errorf(attest.ECONFLICT, "Only an open finding's risk can be accepted; this one is %s.", f.Status.Label())
+		}
+		// Separation of duties: who must remedy a finding does not decide its risk is acceptable.
+		if f.Owner == actor.Username {
+			return attest.Errorf(attest.EFORBIDDEN, "You own this finding: someone else decides whether its risk is acceptable.")
 		}
 		fields := map[string]string{}
 		if strings.TrimSpace(r.Note) == "" {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,12 @@ func (s *Server) identityRoutes() []route {
 		{"DELETE /api/v1/tokens/{id}", signedIn, s.handleTokenRevoke},
 		{"GET /api/v1/access-review", roles(admin, auditor), s.handleAccessReview},
 		{"POST /api/v1/access-review/certifications", roles(admin), s.handleAccessReviewCertify},
+
+		{"POST /api/v1/articles/{id}/retire/cancel", roles(km), s.handleArticleRetireCancel},
+		{"POST /articles/{id}/retire/cancel", roles(km), s.handleArticleRetireCancel},
+
+		{"PUT /api/v1/audits/{id}/needs-reviewer", roles(auditor), s.handleAuditNeedsReviewer},
+		{"POST /audits/{id}/needs-reviewer", roles(auditor), s.handleAuditNeedsReviewer},
 
 		{"GET /admin/users/{username}", roles(admin), s.handleUserAdminView},
 		{"POST /admin/users/{username}", roles(admin), s.handleUserUpdate},
@@ -349,4 +356,39 @@ func formFromError(err error) views.Form {
 		f.Errors = e.Fields
 	}
 	return f
+}
+
+// handleAuditNeedsReviewer marks an audit as needing a reviewer to sign it off, or not:
+// PUT /api/v1/audits/{id}/needs-reviewer {"needs_reviewer":bool}, or the audit page's form.
+func (s *Server) handleAuditNeedsReviewer(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		NeedsReviewer *bool `json:"needs_reviewer"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		v := r.PostFormValue("needs_reviewer") == "true"
+		in.NeedsReviewer = &v
+	}
+	if in.NeedsReviewer == nil {
+		s.fail(w, r, attest.FieldError(map[string]string{"needs_reviewer": "required: true or false"}))
+		return
+	}
+	if err := s.Audit.SetNeedsReviewer(r.Context(), actor(r), id, *in.NeedsReviewer); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := "No reviewer is needed to sign this audit off."
+	if *in.NeedsReviewer {
+		msg = "This audit now needs a reviewer: an auditor who assessed none of its items signs it off."
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"id": id, "needs_reviewer": *in.NeedsReviewer}, msg, "/audits/"+strconv.FormatInt(id, 10))
 }

@@ -25,8 +25,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	withDemo := fs.Bool("demo", false, "seed a demo organisation when the database is empty")
 	secure := fs.Bool("secure-cookies", m.Getenv("ATTEST_SECURE_COOKIES") == "true",
 		"mark session cookies Secure: use it when Attest is reached over TLS, e.g. behind a TLS-terminating proxy (env ATTEST_SECURE_COOKIES=true)")
+	unusedDays := fs.Int("unused-days", 90, "the access review flags accounts unused for this many days")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *unusedDays < 1 {
+		return fmt.Errorf("--unused-days must be at least 1")
 	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := m.open(ctx, *data, log)
@@ -71,7 +75,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	a.kb.StartRecorder(bg, log)
 
 	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
-		Search: ix, SecureCookies: *secure, Log: log})
+		Search: ix, SecureCookies: *secure, Log: log, UnusedAfter: time.Duration(*unusedDays) * 24 * time.Hour})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
