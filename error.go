@@ -20,9 +20,9 @@ const (
 	EAGREEMENT = "agreement_required"
 	EPASSWORD  = "password_change_required" // a temporary password must be changed first (403)
 	ESCOPE     = "scope_required"           // a service account's token lacks the call's scope (403)
-	ETHROTTLED = "throttled" // too many attempts (429)
-	ETOOLARGE  = "too_large" // request body over the limit (413)
-	EINTERNAL  = "internal"  // anything else (500); its message is never shown
+	ETHROTTLED = "throttled"                // too many attempts (429)
+	ETOOLARGE  = "too_large"                // request body over the limit (413)
+	EINTERNAL  = "internal"                 // anything else (500); its message is never shown
 )
 
 // Error is an error a user may see: a code, a safe message, the fields it concerns and,
