@@ -18,11 +18,15 @@ const (
 	EMETHOD    = "method_not_allowed" // the path exists for other methods (405)
 	ESTALE     = "stale_base"         // a save or approval on a base older than the current version (409)
 	EAGREEMENT = "agreement_required"
-	EPASSWORD  = "password_change_required" // a temporary password must be changed first (403)
-	ESCOPE     = "scope_required"           // a service account's token lacks the call's scope (403)
-	ETHROTTLED = "throttled"                // too many attempts (429)
-	ETOOLARGE  = "too_large"                // request body over the limit (413)
-	EINTERNAL  = "internal"                 // anything else (500); its message is never shown
+	ETHROTTLED = "throttled" // too many attempts (429)
+	ETOOLARGE  = "too_large" // request body over the limit (413)
+	EINTERNAL  = "internal"  // anything else (500); its message is never shown
+)
+
+// Codes of the identity rules (issue 17), both answered with 403.
+const (
+	EPASSWORD = "password_change_required" // a temporary password must be changed first
+	ESCOPE    = "scope_required"           // a service account's token lacks the call's scope
 )
 
 // Error is an error a user may see: a code, a safe message, the fields it concerns and,
