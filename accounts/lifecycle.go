@@ -285,16 +285,26 @@ func checkEmail(email string) string {
 // ends every other browser session and every password-issued token of the person except the
 // one this call came with (named tokens stay: they are managed on their own), and clears a
 // temporary password. It returns the new session epoch, for the caller's own session.
-// Errors: EFORBIDDEN (service accounts), EINVALID (current wrong, new weak or unchanged).
+// Errors: EFORBIDDEN (service accounts), EINVALID (current wrong, new weak or unchanged),
+// ETHROTTLED (too many wrong current passwords).
 func (s *Store) ChangePassword(ctx context.Context, actor *User, current, next string) (int64, error) {
 	if actor == nil || actor.System || actor.Service {
 		return 0, attest.Errorf(attest.EFORBIDDEN, "Only people have passwords.")
+	}
+	// Wrong current passwords count against the account like failed sign-ins: a session or
+	// token left open is no way to guess the password.
+	acct := strings.ToLower(actor.Username)
+	if w := s.Accounts.Wait(acct); w > 0 {
+		secs := int(w.Seconds()) + 1
+		return 0, &attest.Error{Code: attest.ETHROTTLED, RetryAfter: secs,
+			Message: fmt.Sprintf("Too many wrong passwords. Try again in %d seconds.", secs)}
 	}
 	var hash string
 	if err := s.db.Read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, actor.ID).Scan(&hash); err != nil {
 		return 0, fmt.Errorf("accounts: change password: %w", err)
 	}
 	if !checkPassword(hash, current) {
+		s.Accounts.Fail(acct)
 		return 0, attest.FieldError(map[string]string{"current": "this is not your current password"})
 	}
 	if why := WeakPassword(next); why != "" {
