@@ -282,7 +282,7 @@ func TestServiceAccountTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if svc.Username != "svc-acme-acme-servicedesk" || !svc.Service {
+	if svc.Username != "svc-acme-servicedesk" || !svc.Service {
 		t.Errorf("service account %q service=%v", svc.Username, svc.Service)
 	}
 	if _, _, err := o.Accounts.CreateToken(ctx, o.User(t, "km1"), accounts.NewToken{Name: "x", Username: svc.Username}); attest.ErrorCode(err) != attest.EFORBIDDEN {

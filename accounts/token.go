@@ -85,7 +85,11 @@ func (s *Store) CreateServiceAccount(ctx context.Context, actor *User, in NewSer
 	if len(fields) > 0 {
 		return nil, attest.FieldError(fields)
 	}
-	base := "svc-" + in.Supplier + "-" + strings.Trim(slugRE.ReplaceAllString(strings.ToLower(in.Name), "-"), "-")
+	slug := strings.Trim(slugRE.ReplaceAllString(strings.ToLower(in.Name), "-"), "-")
+	if rest, ok := strings.CutPrefix(slug, in.Supplier+"-"); ok { // "Acme ServiceDesk" at acme: svc-acme-servicedesk
+		slug = rest
+	}
+	base := "svc-" + in.Supplier + "-" + slug
 	if len(base) > 56 {
 		base = base[:56]
 	}
@@ -245,7 +249,7 @@ func (s *Store) Tokens(ctx context.Context, actor *User, username string) ([]Tok
 		t.ExpiresAt, _ = sqlite.Parse(expires)
 		t.LastUsedAt, _ = sqlite.Parse(used)
 		if t.Name == "" && t.Kind == "password" {
-			t.Name = "Signed in with a password"
+			t.Name = "Password sign-in (API)"
 		}
 		out = append(out, t)
 	}
