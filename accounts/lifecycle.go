@@ -189,7 +189,9 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, username string, in
 			}
 		}
 		if in.Email != nil && email != u.Email {
-			before["email"], after["email"] = u.Email, email
+			// The journal is never rewritten, so it records that the address changed, not the
+			// address: removing personal data later must not leave it there.
+			before["email"], after["email"] = emailState(u.Email), emailState(email)
 			if err := exec(`UPDATE users SET email = ? WHERE id = ?`, email, u.ID); err != nil {
 				return err
 			}
@@ -425,4 +427,11 @@ func (s *Store) EraseUser(ctx context.Context, actor *User, username, reason str
 		return nil, err
 	}
 	return s.UserByID(ctx, u.ID)
+}
+
+func emailState(e string) string {
+	if e == "" {
+		return "none"
+	}
+	return "set"
 }

@@ -187,7 +187,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 			}
 		}
 		return journal.Append(ctx, tx, actor.Username, "user.create", "user:"+in.Username, journal.Change{After: map[string]any{
-			"username": in.Username, "display_name": in.DisplayName, "roles": roles, "supplier": in.Supplier, "email": in.Email}})
+			"username": in.Username, "display_name": in.DisplayName, "roles": roles, "supplier": in.Supplier, "email": emailState(in.Email)}})
 	})
 	if err != nil {
 		return nil, err
