@@ -237,10 +237,21 @@ func (s *Server) handleReviewQueueAPI(w http.ResponseWriter, r *http.Request, q 
 		Title      string  `json:"title"`
 		NextReview *string `json:"next_review"`
 	}
+	type retirement struct {
+		ArticleID   int64   `json:"article_id"`
+		Title       string  `json:"title"`
+		RequestedBy string  `json:"requested_by"`
+		RequestedAt *string `json:"requested_at"`
+		Reason      string  `json:"reason"`
+	}
 	out := struct {
-		InReview []item    `json:"in_review"`
-		Overdue  []overdue `json:"overdue"`
-	}{[]item{}, []overdue{}}
+		InReview    []item       `json:"in_review"`
+		Overdue     []overdue    `json:"overdue"`
+		Retirements []retirement `json:"retirements"`
+	}{[]item{}, []overdue{}, []retirement{}}
+	for _, p := range q.Retirements {
+		out.Retirements = append(out.Retirements, retirement{p.ArticleID, p.Title, p.RequestedBy, apiTime(p.RequestedAt), p.Reason})
+	}
 	for _, it := range q.InReview {
 		out.InReview = append(out.InReview, item{it.ArticleID, it.Number, it.Title, it.Author, apiTime(it.SubmittedAt), it.Approvals, it.Required, it.Stale})
 	}

@@ -293,6 +293,23 @@ func TestRetireNeedsSecondKnowledgeManager(t *testing.T) {
 	if st, body := km1.call("POST", path+"/retire", map[string]string{"reason": "really"}); st != http.StatusForbidden {
 		t.Errorf("the requester confirms: %d %v, want 403", st, body)
 	}
+	// The second knowledge manager finds it in the review queue and can confirm it on the
+	// article's page; the requester cannot.
+	if _, raw := km2.raw("GET", "/api/v1/review", nil); !strings.Contains(string(raw), `"requested_by":"km1"`) {
+		t.Errorf("review queue lacks the pending retirement: %s", raw)
+	}
+	page2, page1 := ts.browser(t), ts.browser(t)
+	page2.login("km2", accountstest.Password)
+	page1.login("km1", accountstest.Password)
+	if _, html := page2.get("/review"); !strings.Contains(html, `data-testid="pending-retirements"`) {
+		t.Error("review page lacks the pending retirement")
+	}
+	if _, html := page2.get(fmt.Sprintf("/articles/%d", id)); !strings.Contains(html, `data-testid="retire-confirm-form"`) {
+		t.Error("the second knowledge manager has no confirm button")
+	}
+	if _, html := page1.get(fmt.Sprintf("/articles/%d", id)); strings.Contains(html, `data-testid="retire-confirm-form"`) || !strings.Contains(html, `data-testid="retirement-pending"`) {
+		t.Error("the requester is offered to confirm, or not told it is pending")
+	}
 	// Cancelled, it is back in use; requested again and confirmed by another, it is retired.
 	if st, body := km2.call("POST", path+"/retire/cancel", map[string]string{"reason": "still needed"}); st != http.StatusOK {
 		t.Fatalf("cancel: %d %v", st, body)
