@@ -23,6 +23,12 @@ const (
 	EINTERNAL  = "internal"  // anything else (500); its message is never shown
 )
 
+// Codes of the identity rules (issue 17), both answered with 403.
+const (
+	EPASSWORD = "password_change_required" // a temporary password must be changed first
+	ESCOPE    = "scope_required"           // a service account's token lacks the call's scope
+)
+
 // Error is an error a user may see: a code, a safe message, the fields it concerns and,
 // for some codes, extra data the API returns beside the error (a stale base's diff).
 type Error struct {

@@ -215,8 +215,11 @@ func TestTokenUserFollowsChanges(t *testing.T) {
 	if u := get(); u.FulfilsType("password-reset") || !u.FulfilsType("vpn-access") {
 		t.Fatalf("fulfils = %v after the change", u.Fulfils)
 	}
-	o.Accounts.SetRoles(ctx, o.Users["admin"], "alice", []accounts.Role{accounts.RoleAgent, accounts.RoleTrainer})
-	if !get().Has(accounts.RoleTrainer) {
-		t.Fatal("new role not seen")
+	kmTok, _, _ := o.Accounts.IssueToken(ctx, o.Users["km1"])
+	if err := o.Accounts.SetRoles(ctx, o.Users["admin"], "km1", []accounts.Role{accounts.RoleKnowledgeManager, accounts.RoleTrainer}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := o.Accounts.UserByToken(ctx, kmTok); err != nil || !u.Has(accounts.RoleTrainer) {
+		t.Fatalf("new role not seen: %v", err)
 	}
 }

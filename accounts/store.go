@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -45,6 +46,8 @@ type cachedToken struct {
 	user    User
 	expires string
 	gen     uint64
+	loaded  time.Time // when it was read from the database
+	used    time.Time // the last use recorded in the database
 }
 
 // tx runs fn in a write transaction and, once it is over, invalidates cached users.
@@ -99,6 +102,7 @@ type NewUser struct {
 	Password    string
 	Roles       []Role
 	Supplier    string
+	Email       string
 }
 
 // CreateUser adds a user. Only admins (or the command line) may.
@@ -124,8 +128,12 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	if utf8.RuneCountInString(in.DisplayName) > 100 {
 		fields["display_name"] = "at most 100 characters"
 	}
-	if n := utf8.RuneCountInString(in.Password); n < 8 || n > 256 {
-		fields["password"] = "between 8 and 256 characters"
+	if why := WeakPassword(in.Password); why != "" {
+		fields["password"] = why
+	}
+	in.Email = strings.TrimSpace(in.Email)
+	if msg := checkEmail(in.Email); msg != "" {
+		fields["email"] = msg
 	}
 	if len(in.Roles) == 0 {
 		fields["roles"] = "at least one role is required"
@@ -140,9 +148,10 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 			roles = append(roles, r)
 		}
 	}
-	isAgent := containsRole(roles, RoleAgent)
-	if isAgent && in.Supplier == "" {
-		fields["supplier"] = "an agent must belong to a supplier"
+	if _, bad := fields["roles"]; !bad {
+		for k, v := range checkDuties(roles, in.Supplier) {
+			fields[k] = v
+		}
 	}
 	var supplierID sql.NullInt64
 	if in.Supplier != "" {
@@ -172,8 +181,8 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 			return &attest.Error{Code: attest.ECONFLICT, Message: fmt.Sprintf("The username %q is taken.", in.Username),
 				Fields: map[string]string{"username": "already taken"}}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at)
-			VALUES (?, ?, ?, ?, ?)`, in.Username, in.DisplayName, hash, supplierID, sqlite.Now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at, email)
+			VALUES (?, ?, ?, ?, ?, ?)`, in.Username, in.DisplayName, hash, supplierID, sqlite.Now(), in.Email)
 		if err != nil {
 			return fmt.Errorf("accounts: create user: %w", err)
 		}
@@ -184,7 +193,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 			}
 		}
 		return journal.Append(ctx, tx, actor.Username, "user.create", "user:"+in.Username, journal.Change{After: map[string]any{
-			"username": in.Username, "display_name": in.DisplayName, "roles": roles, "supplier": in.Supplier}})
+			"username": in.Username, "display_name": in.DisplayName, "roles": roles, "supplier": in.Supplier, "email": emailState(in.Email)}})
 	})
 	if err != nil {
 		return nil, err
@@ -192,41 +201,11 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	return s.UserByID(ctx, id)
 }
 
-// SetRoles replaces a user's roles. Only admins may. Errors: EFORBIDDEN, ENOTFOUND, EINVALID.
+// SetRoles replaces a user's roles (admins), under the rules of UpdateUser.
+// Errors: EFORBIDDEN (also for one's own roles), ENOTFOUND, EINVALID.
 func (s *Store) SetRoles(ctx context.Context, actor *User, username string, roles []Role) error {
-	if err := forbid(actor, RoleAdmin); err != nil {
-		return err
-	}
-	u, err := s.UserByUsername(ctx, username)
-	if err != nil {
-		return err
-	}
-	if len(roles) == 0 {
-		return attest.FieldError(map[string]string{"roles": "at least one role is required"})
-	}
-	for _, r := range roles {
-		if !r.Valid() {
-			return attest.FieldError(map[string]string{"roles": fmt.Sprintf("unknown role %q", r)})
-		}
-	}
-	if containsRole(roles, RoleAgent) && u.Supplier == "" {
-		return attest.FieldError(map[string]string{"roles": "an agent must belong to a supplier; this user has none"})
-	}
-	if u.ID == actor.ID && !containsRole(roles, RoleAdmin) {
-		return attest.FieldError(map[string]string{"roles": "you cannot remove your own admin role"})
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = ?`, u.ID); err != nil {
-			return fmt.Errorf("accounts: set roles: %w", err)
-		}
-		for _, r := range roles {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)`, u.ID, r); err != nil {
-				return fmt.Errorf("accounts: set roles: %w", err)
-			}
-		}
-		return journal.Append(ctx, tx, actor.Username, "user.roles", "user:"+u.Username,
-			journal.Change{Before: u.Roles, After: roles})
-	})
+	_, err := s.UpdateUser(ctx, actor, username, UserUpdate{Roles: &roles})
+	return err
 }
 
 func containsRole(rs []Role, r Role) bool {
@@ -244,15 +223,23 @@ const userQuery = `SELECT u.id, u.username, u.display_name,
 	COALESCE(s.key, ''), COALESCE(s.id, 0), COALESCE(s.name, ''),
 	COALESCE((SELECT group_concat(rt.key) FROM supplier_request_types srt JOIN request_types rt ON rt.id = srt.request_type_id WHERE srt.supplier_id = u.supplier_id), ''),
 	COALESCE((SELECT MAX(version) FROM agreements), 0) > 0 AND NOT EXISTS (
-		SELECT 1 FROM agreement_acceptances a WHERE a.user_id = u.id AND a.version = (SELECT MAX(version) FROM agreements))
+		SELECT 1 FROM agreement_acceptances a WHERE a.user_id = u.id AND a.version = (SELECT MAX(version) FROM agreements)),
+	u.email, COALESCE(u.disabled_at, ''), u.disabled_reason, COALESCE(u.end_date, ''), u.must_change_password,
+	u.service, u.scopes, u.session_epoch, u.erased_at IS NOT NULL
 	FROM users u LEFT JOIN suppliers s ON s.id = u.supplier_id`
 
 func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var roles sql.NullString
-	var fulfils string
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.Supplier, &u.SupplierID, &u.SupplierName, &fulfils, &u.AgreementPending); err != nil {
+	var fulfils, scopes string
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.Supplier, &u.SupplierID, &u.SupplierName, &fulfils, &u.AgreementPending,
+		&u.Email, &u.DisabledAt, &u.DisabledReason, &u.EndDate, &u.MustChangePassword, &u.Service, &scopes, &u.SessionEpoch, &u.Erased); err != nil {
 		return nil, err
+	}
+	if scopes != "" && scopes != "[]" {
+		if err := json.Unmarshal([]byte(scopes), &u.Scopes); err != nil {
+			return nil, fmt.Errorf("scopes of %s: %w", u.Username, err)
+		}
 	}
 	for _, r := range strings.Split(roles.String, ",") {
 		if r != "" {
@@ -320,41 +307,29 @@ func (s *Store) Authenticate(ctx context.Context, username, password, addr strin
 		// Not a username by its spelling, which anyone may know: nothing to check or to hide.
 		return nil, wrong
 	}
-	addr = addressKey(addr)
-	attempt, err := s.reserve(ctx, acct, addr)
+	id, right, err := s.verifyThrottled(ctx, acct, addressKey(addr), password)
 	if err != nil {
 		return nil, err
 	}
-	release, busy := s.acquireCheck(ctx)
-	if busy != nil {
-		// No password was checked: the attempt is given back.
-		if err := s.settle(ctx, attempt, "cancelled", 0, acct, addr); err != nil {
-			return nil, err
-		}
-		return nil, busy
-	}
-	var id int64
-	var hash string
-	err = s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE username = ? COLLATE NOCASE`, acct).Scan(&id, &hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		release()
-		return nil, fmt.Errorf("accounts: authenticate: %w", err)
-	}
-	if err != nil {
-		hash = dummyHash // a wrong username takes as long as a wrong password
-	}
-	right := s.checkPassword(hash, password) && id != 0
-	release()
 	if !right {
-		if err := s.settle(ctx, attempt, "failed", 0, acct, addr); err != nil {
-			return nil, err
-		}
 		return nil, wrong
 	}
-	if err := s.settle(ctx, attempt, "succeeded", id, acct, addr); err != nil {
+	u, err := s.UserByID(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.UserByID(ctx, id)
+	// Only after the right password: a guesser learns nothing about the account.
+	if why := u.Refusal(time.Now()); why != "" {
+		return nil, attest.Errorf(attest.EUNAUTH, "%s", why)
+	}
+	// Not through s.tx: the last sign-in is not part of what a cached User holds.
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, sqlite.Now(), id)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("accounts: record sign-in: %w", err)
+	}
+	return u, nil
 }
 
 // IssueToken creates an API token for u. Only its hash is stored.
@@ -379,41 +354,64 @@ func (s *Store) IssueToken(ctx context.Context, u *User) (string, time.Time, err
 	return token, expires, err
 }
 
-// UserByToken returns the user an unexpired API token belongs to. Errors: EUNAUTH.
+// UserByToken returns the user an unexpired, unrevoked API token belongs to, with TokenID
+// set. A disabled account, or one past its end date, is refused although its token is valid.
+// Its last use is recorded at most once a minute per token. Errors: EUNAUTH.
 func (s *Store) UserByToken(ctx context.Context, token string) (*User, error) {
 	s.prepOnce.Do(func() {
 		s.byToken, s.byTokenErr = s.db.Read.Prepare(userQuery + ` JOIN api_tokens t ON t.user_id = u.id
-		WHERE t.hash = ? AND t.expires_at > ?`)
+		WHERE t.hash = ? AND t.expires_at > ? AND t.revoked_at IS NULL`)
 	})
 	if s.byTokenErr != nil {
 		return nil, fmt.Errorf("accounts: token user: %w", s.byTokenErr)
 	}
 	sum := sha256.Sum256([]byte(token))
-	now := sqlite.Now()
+	now := time.Now()
+	nows := sqlite.Format(now)
 	gen := s.gen.Load()
 	s.cacheMu.Lock()
 	c, ok := s.tokens[sum]
 	s.cacheMu.Unlock()
-	if ok && c.gen == gen && c.expires > now {
-		u := c.user
-		return &u, nil
+	// A cached answer holds until anything in this store changes (gen) and at most
+	// tokenCacheAge, so that a change made by another node is seen within that time.
+	if !ok || c.gen != gen || c.expires <= nows || now.Sub(c.loaded) > tokenCacheAge {
+		var expires, lastUsed string
+		u, err := scanUser(s.byToken.QueryRowContext(ctx, sum[:], nows))
+		if err == nil {
+			err = s.db.Read.QueryRowContext(ctx, `SELECT id, expires_at, COALESCE(last_used_at, '') FROM api_tokens WHERE hash = ?`,
+				sum[:]).Scan(&u.TokenID, &expires, &lastUsed)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, attest.Errorf(attest.EUNAUTH, "The token is unknown, expired or revoked.")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("accounts: token user: %w", err)
+		}
+		used, _ := sqlite.Parse(lastUsed) // never used: the zero time
+		c = cachedToken{user: *u, expires: expires, gen: gen, loaded: now, used: used}
 	}
-	var expires string
-	u, err := scanUser(s.byToken.QueryRowContext(ctx, sum[:], now))
-	if err == nil {
-		err = s.db.Read.QueryRowContext(ctx, `SELECT expires_at FROM api_tokens WHERE hash = ?`, sum[:]).Scan(&expires)
+	if why := c.user.Refusal(now); why != "" {
+		return nil, attest.Errorf(attest.EUNAUTH, "%s", why)
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, attest.Errorf(attest.EUNAUTH, "The token is unknown or expired.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("accounts: token user: %w", err)
+	if now.Sub(c.used) >= time.Minute {
+		// Not through s.tx: the last use is not part of what a cached User holds.
+		if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, nows, c.user.TokenID)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("accounts: token use: %w", err)
+		}
+		c.used = now
 	}
 	s.cacheMu.Lock()
 	if s.tokens == nil || len(s.tokens) > 10000 {
 		s.tokens = map[[32]byte]cachedToken{}
 	}
-	s.tokens[sum] = cachedToken{user: *u, expires: expires, gen: gen}
+	s.tokens[sum] = c
 	s.cacheMu.Unlock()
-	return u, nil
+	u := c.user
+	return &u, nil
 }
+
+// tokenCacheAge bounds how long a token's answer is reused without asking the database.
+const tokenCacheAge = 5 * time.Second

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sync"
@@ -205,6 +206,45 @@ func (s *Store) settle(ctx context.Context, id int64, outcome string, userID int
 		return fmt.Errorf("accounts: record sign-in: %w", err)
 	}
 	return nil
+}
+
+// verifyThrottled checks password against the stored hash of account, under the throttle:
+// the attempt is reserved before the check and at most SignInLimits.Checks run at once. It
+// returns the user's id when the password is right; an unknown account takes as long as a
+// wrong password. The attempt is settled (failed, succeeded or, when no check ran, given back).
+// Errors: ETHROTTLED (with RetryAfter).
+func (s *Store) verifyThrottled(ctx context.Context, account, addr, password string) (id int64, right bool, err error) {
+	attempt, err := s.reserve(ctx, account, addr)
+	if err != nil {
+		return 0, false, err
+	}
+	release, busy := s.acquireCheck(ctx)
+	if busy != nil {
+		// No password was checked: the attempt is given back.
+		if err := s.settle(ctx, attempt, "cancelled", 0, account, addr); err != nil {
+			return 0, false, err
+		}
+		return 0, false, busy
+	}
+	var hash string
+	err = s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE username = ? COLLATE NOCASE`, account).Scan(&id, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		release()
+		return 0, false, fmt.Errorf("accounts: check password: %w", err)
+	}
+	if err != nil {
+		hash = dummyHash // a wrong username takes as long as a wrong password
+	}
+	right = s.checkPassword(hash, password) && id != 0
+	release()
+	outcome := "failed"
+	if right {
+		outcome = "succeeded"
+	}
+	if err := s.settle(ctx, attempt, outcome, id, account, addr); err != nil {
+		return 0, false, err
+	}
+	return id, right, nil
 }
 
 // acquireCheck takes one of the server-wide password-check slots, waiting up to CheckWait.

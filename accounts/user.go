@@ -6,6 +6,7 @@ package accounts
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // Role is what a user does in Attest. A user may hold several.
@@ -57,6 +58,56 @@ type User struct {
 	AgreementPending bool
 	// System marks the command-line actor, which is trusted with every role.
 	System bool
+
+	// Email is where notifications go ("" for none).
+	Email string
+	// DisabledAt is set (RFC 3339) while an admin has disabled the account; DisabledReason says why.
+	DisabledAt     string
+	DisabledReason string
+	// EndDate (YYYY-MM-DD, "" for none) is the last day the account works.
+	EndDate string
+	// MustChangePassword is true while the password is a temporary one an admin issued.
+	MustChangePassword bool
+	// Service marks a service account (an integration); its calls are limited to Scopes.
+	Service bool
+	Scopes  []Scope
+	// SessionEpoch is stored in a browser session at sign-in: a session carrying an older one
+	// has ended (the password changed, or the account was disabled).
+	SessionEpoch int64
+	// Erased is true once the person's personal data was removed; the account stays, under a
+	// pseudonym, so that its journal and evidence remain attributable.
+	Erased bool
+	// TokenID is the API token the current request came with (0 for a browser session).
+	TokenID int64
+}
+
+// Refusal says why u may not sign in or call anything at time now, "" when u may: disabled by
+// an admin, or past the end date. The end date is checked on every authentication, so an
+// account ends by itself without a background job.
+func (u *User) Refusal(now time.Time) string {
+	switch {
+	case u == nil || u.System:
+		return ""
+	case u.DisabledAt != "":
+		return "This account is disabled. Ask your administrator."
+	case u.EndDate != "" && u.EndDate < now.UTC().Format(time.DateOnly):
+		return "This account ended on " + u.EndDate + ". Ask your administrator."
+	}
+	return ""
+}
+
+// HasScope reports whether u may make a call that needs scope: people may make every call
+// their roles allow; a service account only those within its scopes.
+func (u *User) HasScope(scope Scope) bool {
+	if u == nil || !u.Service {
+		return true
+	}
+	return scope != "" && slices.Contains(u.Scopes, scope)
+}
+
+// IsSupplierStaff reports whether u works for a supplier: an agent, or anyone with a supplier.
+func (u *User) IsSupplierStaff() bool {
+	return u != nil && (u.Supplier != "" || slices.Contains(u.Roles, RoleAgent))
 }
 
 // Has reports whether u holds any of the roles.
@@ -84,8 +135,10 @@ func (u *User) IsAgent() bool {
 
 // NeedsAgreement reports whether u holds the agent role (alone or with other roles) and has
 // not accepted the current usage agreement: until then u sees no knowledge.
+//
+// A service account does not accept agreements: the admin who created it answers for it.
 func (u *User) NeedsAgreement() bool {
-	return u != nil && !u.System && u.Has(RoleAgent) && u.AgreementPending
+	return u != nil && !u.System && !u.Service && u.Has(RoleAgent) && u.AgreementPending
 }
 
 // FulfilsType reports whether u's supplier fulfils the request type.

@@ -468,6 +468,9 @@ func (s *Store) Close(ctx context.Context, actor *accounts.User, id int64) (*Aud
 		if open > 0 {
 			return attest.Errorf(attest.ECONFLICT, "%d of %d sampled articles are not assessed yet: assess every one before signing off.", open, total)
 		}
+		if err := checkSignOff(ctx, tx, actor, id); err != nil {
+			return err
+		}
 		now := sqlite.Format(s.clock())
 		if _, err := tx.ExecContext(ctx, `UPDATE audits SET status = 'signed_off', signed_off_by = ?, signed_off_at = ? WHERE id = ?`,
 			actor.ID, now, id); err != nil {

@@ -381,9 +381,9 @@ func (s *Store) Reopen(ctx context.Context, actor *accounts.User, id int64, reas
 }
 
 // AcceptRisk accepts an open finding's risk until a date, with a reason; it is overdue again
-// after that day. Errors: EFORBIDDEN (auditors and knowledge managers only; not its owner or
-// subject), ENOTFOUND,
-// ECONFLICT (not open), EINVALID (no reason; until not a future date).
+// after that day. Errors: EFORBIDDEN (auditors and knowledge managers only; never its owner or
+// subject: separation of duties), ENOTFOUND, ECONFLICT (not open), EINVALID (no reason; until not
+// a future date).
 func (s *Store) AcceptRisk(ctx context.Context, actor *accounts.User, id int64, r Remedy) error {
 	if err := forbid(actor, "Only auditors and knowledge managers accept a finding's risk.", accounts.RoleAuditor, accounts.RoleKnowledgeManager); err != nil {
 		return err
@@ -394,6 +394,10 @@ func (s *Store) AcceptRisk(ctx context.Context, actor *accounts.User, id int64, 
 		}
 		if f.Status != FindingOpen {
 			return attest.Errorf(attest.ECONFLICT, "Only an open finding's risk can be accepted; this one is %s.", f.Status.Label())
+		}
+		// Separation of duties: who must remedy a finding does not decide its risk is acceptable.
+		if f.Owner == actor.Username {
+			return attest.Errorf(attest.EFORBIDDEN, "You own this finding: someone else decides whether its risk is acceptable.")
 		}
 		fields := map[string]string{}
 		if strings.TrimSpace(r.Note) == "" {

@@ -231,6 +231,10 @@ func seedKB(ctx context.Context, d Deps, org *Org) error {
 	if err := d.KB.Retire(ctx, u("kim"), ids["old-vpn"], "Replaced by the GlobalProtect client; AnyConnect 3 is out of support."); err != nil {
 		return err
 	}
+	// Retiring takes a second knowledge manager's confirmation.
+	if err := d.KB.Retire(ctx, u("kai"), ids["old-vpn"], "Confirmed: GlobalProtect is rolled out everywhere."); err != nil {
+		return err
+	}
 	// Overdue for review: two articles were last approved longer ago than their review
 	// interval. Approval times and review dates are review state, not version content, so the
 	// seed may set them directly.

@@ -207,10 +207,26 @@ type userJSON struct {
 	DisplayName string   `json:"display_name"`
 	Roles       []string `json:"roles"`
 	Supplier    *string  `json:"supplier"`
+	Email       string   `json:"email"`
+	Disabled    bool     `json:"disabled"`
+	Reason      string   `json:"reason,omitempty"`
+	EndDate     *string  `json:"end_date"`
+	Service     bool     `json:"service,omitempty"`
+	Scopes      []string `json:"scopes,omitempty"`
+	// MustChangePassword: the password is a temporary one an admin issued.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 func toUserJSON(u *accounts.User) userJSON {
-	j := userJSON{Username: u.Username, DisplayName: u.DisplayName, Roles: []string{}}
+	j := userJSON{Username: u.Username, DisplayName: u.DisplayName, Roles: []string{}, Email: u.Email,
+		Disabled: u.DisabledAt != "", Reason: u.DisabledReason, Service: u.Service, MustChangePassword: u.MustChangePassword}
+	if u.EndDate != "" {
+		end := u.EndDate
+		j.EndDate = &end
+	}
+	for _, sc := range u.Scopes {
+		j.Scopes = append(j.Scopes, string(sc))
+	}
 	for _, r := range u.Roles {
 		j.Roles = append(j.Roles, string(r))
 	}
@@ -241,6 +257,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		Password    string   `json:"password"`
 		Roles       []string `json:"roles"`
 		Supplier    string   `json:"supplier"`
+		Email       string   `json:"email"`
 	}
 	if isAPI(r) {
 		if err := decode(r, &in); err != nil {
@@ -250,9 +267,9 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	} else {
 		r.ParseForm()
 		in.Username, in.DisplayName, in.Password = r.PostFormValue("username"), r.PostFormValue("display_name"), r.PostFormValue("password")
-		in.Roles, in.Supplier = r.PostForm["roles"], r.PostFormValue("supplier")
+		in.Roles, in.Supplier, in.Email = r.PostForm["roles"], r.PostFormValue("supplier"), r.PostFormValue("email")
 	}
-	nu := accounts.NewUser{Username: in.Username, DisplayName: in.DisplayName, Password: in.Password, Supplier: in.Supplier}
+	nu := accounts.NewUser{Username: in.Username, DisplayName: in.DisplayName, Password: in.Password, Supplier: in.Supplier, Email: in.Email}
 	for _, role := range in.Roles {
 		nu.Roles = append(nu.Roles, accounts.Role(role))
 	}

@@ -129,8 +129,39 @@ func (s *Server) handleArticleRetire(w http.ResponseWriter, r *http.Request) {
 		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
 		return
 	}
+	// Two knowledge managers retire an article: the first call requests it (the article is
+	// out of use at once), a second knowledge manager's call confirms it.
+	ret, err := s.KB.RetirementOf(r.Context(), actor(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ret.IsPending() {
+		s.done(w, r, http.StatusOK, map[string]any{"id": id, "status": "retirement_requested", "requested_by": ret.RequestedBy},
+			"Retirement requested: agents no longer read or find the article; a second knowledge manager confirms or cancels it.", fmt.Sprintf("/articles/%d", id))
+		return
+	}
 	s.done(w, r, http.StatusOK, map[string]any{"id": id, "status": kb.ArticleRetired},
 		"The article is retired: agents no longer read or find it.", fmt.Sprintf("/articles/%d", id))
+}
+
+func (s *Server) handleArticleRetireCancel(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reason, err := reasonInput(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.KB.CancelRetirement(r.Context(), actor(r), id, reason); err != nil {
+		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"id": id, "status": kb.ArticleActive},
+		"The retirement is cancelled: the article is in use again.", fmt.Sprintf("/articles/%d", id))
 }
 
 // handleArticleClassify changes request types, tags or the review interval (knowledge managers):

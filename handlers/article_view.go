@@ -39,6 +39,12 @@ func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d := views.ArticleView{Article: a, CanEdit: u.Has(agent, km), IsManager: u.Has(km), Now: time.Now()}
+	if a.Status == kb.ArticleRetired && u.Has(km, auditor) {
+		if d.Retirement, err = s.KB.RetirementOf(r.Context(), u, a.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if u.IsAgent() {
 		for _, rt := range a.RequestTypes {
 			h, err := s.Training.Hint(ctx, u, rt)

@@ -14,16 +14,16 @@ func (s *Server) articleRoutes() []route {
 	return []route{
 		// The API (API.md, Articles), plus classification, watching and the review queue.
 		{"POST /api/v1/articles", roles(agent, km), s.handleArticleCreate},
-		{"GET /api/v1/articles/{id}", signedIn, s.handleArticleGet},
+		{"GET /api/v1/articles/{id}", signedIn.needs(knowledgeRead), s.handleArticleGet},
 		{"PATCH /api/v1/articles/{id}", roles(km), s.handleArticleClassify},
-		{"GET /api/v1/articles/{id}/versions", signedIn, s.handleVersionList},
+		{"GET /api/v1/articles/{id}/versions", signedIn.needs(knowledgeRead), s.handleVersionList},
 		{"POST /api/v1/articles/{id}/versions", roles(agent, km), s.handleVersionSave},
-		{"GET /api/v1/articles/{id}/versions/{n}", signedIn, s.handleVersionGet},
+		{"GET /api/v1/articles/{id}/versions/{n}", signedIn.needs(knowledgeRead), s.handleVersionGet},
 		{"POST /api/v1/articles/{id}/versions/{n}/submit", roles(agent, km), s.handleVersionSubmit},
 		{"POST /api/v1/articles/{id}/versions/{n}/withdraw", roles(agent, km), s.handleVersionWithdraw},
 		{"POST /api/v1/articles/{id}/versions/{n}/approve", roles(km), s.handleVersionApprove},
 		{"POST /api/v1/articles/{id}/versions/{n}/reject", roles(km), s.handleVersionReject},
-		{"GET /api/v1/articles/{id}/diff", signedIn, s.handleArticleDiff},
+		{"GET /api/v1/articles/{id}/diff", signedIn.needs(knowledgeRead), s.handleArticleDiff},
 		{"POST /api/v1/articles/{id}/retire", roles(km), s.handleArticleRetire},
 		{"POST /api/v1/articles/{id}/watch", signedIn, s.handleArticleWatch},
 		{"DELETE /api/v1/articles/{id}/watch", signedIn, s.handleArticleUnwatch},
@@ -237,10 +237,21 @@ func (s *Server) handleReviewQueueAPI(w http.ResponseWriter, r *http.Request, q 
 		Title      string  `json:"title"`
 		NextReview *string `json:"next_review"`
 	}
+	type retirement struct {
+		ArticleID   int64   `json:"article_id"`
+		Title       string  `json:"title"`
+		RequestedBy string  `json:"requested_by"`
+		RequestedAt *string `json:"requested_at"`
+		Reason      string  `json:"reason"`
+	}
 	out := struct {
-		InReview []item    `json:"in_review"`
-		Overdue  []overdue `json:"overdue"`
-	}{[]item{}, []overdue{}}
+		InReview    []item       `json:"in_review"`
+		Overdue     []overdue    `json:"overdue"`
+		Retirements []retirement `json:"retirements"`
+	}{[]item{}, []overdue{}, []retirement{}}
+	for _, p := range q.Retirements {
+		out.Retirements = append(out.Retirements, retirement{p.ArticleID, p.Title, p.RequestedBy, apiTime(p.RequestedAt), p.Reason})
+	}
 	for _, it := range q.InReview {
 		out.InReview = append(out.InReview, item{it.ArticleID, it.Number, it.Title, it.Author, apiTime(it.SubmittedAt), it.Approvals, it.Required, it.Stale})
 	}

@@ -411,8 +411,13 @@ func (s *Server) handleAuditView(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, auditJSON(a))
 		return
 	}
+	needs, err := s.Audit.NeedsReviewer(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, views.AuditView(s.page(r, "Audit "+a.Quarter), views.AuditData{Audit: a,
-		IsAuditor: actor(r).Has(accounts.RoleAuditor), Today: time.Now().UTC().Format(time.DateOnly)}))
+		IsAuditor: actor(r).Has(accounts.RoleAuditor), Today: time.Now().UTC().Format(time.DateOnly), NeedsReviewer: needs}))
 }
 
 func (s *Server) handleAuditClose(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,7 @@ func (s *Server) foundationRoutes() []route {
 		{"GET /api/v1/openapi.json", public, s.handleOpenAPI},
 		{"GET /login", public, s.handleLoginView},
 		{"POST /login", public, s.handleLogin},
-		{"POST /logout", signedIn, s.handleLogout},
+		{"POST /logout", signedIn.evenWithTemporaryPassword(), s.handleLogout},
 		{"POST /api/v1/auth/token", public, s.handleTokenCreate},
 		{"GET /{$}", signedIn, s.handleHome},
 
@@ -23,7 +23,7 @@ func (s *Server) foundationRoutes() []route {
 		{"GET /api/v1/suppliers", roles(admin), s.handleSupplierList},
 		{"POST /api/v1/suppliers", roles(admin), s.handleSupplierCreate},
 		{"PUT /api/v1/suppliers/{key}/request-types", roles(admin), s.handleSupplierRequestTypesSet},
-		{"GET /api/v1/request-types", signedIn, s.handleRequestTypeList},
+		{"GET /api/v1/request-types", signedIn.needs(knowledgeRead), s.handleRequestTypeList},
 		{"POST /api/v1/request-types", roles(admin), s.handleRequestTypeCreate},
 		{"GET /api/v1/users", roles(admin), s.handleUserList},
 		{"POST /api/v1/users", roles(admin), s.handleUserCreate},

@@ -64,6 +64,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), "user_id", u.ID)
+	s.sessions.Put(r.Context(), "epoch", u.SessionEpoch)
 	s.sessions.Put(r.Context(), "csrf", newToken())
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -51,7 +51,7 @@ var apiDocs = map[string]apiDoc{
 		required: []string{"key", "name", "risk"}, status: "201"},
 	"PUT /api/v1/suppliers/{key}/request-types": {summary: "Set the request types a supplier fulfils", body: map[string]any{"request_types": oaStrings}, required: []string{"request_types"}},
 	"POST /api/v1/users": {summary: "Add a user", body: map[string]any{"username": oaString, "display_name": oaString, "password": oaString,
-		"roles": oaArray(oaEnum("admin", "knowledge_manager", "trainer", "auditor", "agent")), "supplier": oaString},
+		"roles": oaArray(oaEnum("admin", "knowledge_manager", "trainer", "auditor", "agent")), "supplier": oaString, "email": oaString},
 		required: []string{"username", "password", "roles"}, status: "201"},
 	"PUT /api/v1/agreement": {summary: "Publish a new version of the usage agreement", body: map[string]any{"text": oaString}, required: []string{"text"},
 		result: map[string]any{"version": oaInt}},
@@ -76,7 +76,8 @@ var apiDocs = map[string]apiDoc{
 		result: map[string]any{"status": oaString}},
 	"GET /api/v1/articles/{id}/diff": {summary: "Word-level diff between two versions", query: map[string]any{"from": oaInt, "to": oaInt},
 		result: map[string]any{"from": oaInt, "to": oaInt, "changes": oaArray(oaObject(map[string]any{"op": oaEnum("equal", "insert", "delete"), "text": oaString}))}},
-	"POST /api/v1/articles/{id}/retire": {summary: "Retire an article", body: map[string]any{"reason": oaString}},
+	"POST /api/v1/articles/{id}/retire": {summary: "Retire an article: a first knowledge manager's call requests it (status retirement_requested; out of use at once), a second one's confirms it (status retired)",
+		body: map[string]any{"reason": oaString}, result: map[string]any{"id": oaInt, "status": oaEnum("retirement_requested", "retired")}},
 	"GET /api/v1/search": {summary: "Search current approved knowledge",
 		query: map[string]any{"q": oaString, "request_type": oaString, "tag": oaString, "limit": oaInt, "offset": oaInt},
 		result: map[string]any{"total": oaInt, "took_ms": oaNumber, "hits": oaArray(oaObject(map[string]any{"article_id": oaInt, "title": oaString,
@@ -166,6 +167,32 @@ var apiDocs = map[string]apiDoc{
 		body: map[string]any{"title": oaString, "request_type": oaString, "pass_percent": oaInt, "validity_days": oaInt, "questions": oaArray(oaAny)}},
 	"GET /api/v1/openapi.json": {summary: "This API described as OpenAPI 3"},
 	"GET /api/v1/docs":         {summary: "This API reference as a web page, rendered from the OpenAPI document"},
+
+	// People, service accounts and tokens (issue 17).
+	"PATCH /api/v1/users/{username}": {summary: "Change a person (any subset): disabling ends their sessions and tokens at once; 422 fields.roles when supplier staff would hold an enterprise role; 403 on one's own roles",
+		body: map[string]any{"display_name": oaString, "email": oaString, "roles": oaArray(oaEnum("admin", "knowledge_manager", "trainer", "auditor", "agent")),
+			"supplier": oaString, "disabled": oaBool, "reason": oaString, "end_date": map[string]any{"type": "string", "format": "date", "nullable": true}},
+		result: map[string]any{"username": oaString, "display_name": oaString, "email": oaString, "roles": oaStrings, "supplier": oaString,
+			"disabled": oaBool, "end_date": oaDate, "must_change_password": oaBool}},
+	"POST /api/v1/users/{username}/password-reset": {summary: "Issue a temporary password, to be changed at the next sign-in",
+		result: map[string]any{"temporary_password": oaString}},
+	"POST /api/v1/users/{username}/erase": {summary: "Remove a person's personal data; the account stays under a pseudonym",
+		body: map[string]any{"reason": oaString}, result: map[string]any{"username": oaString}},
+	"PUT /api/v1/me/password": {summary: "Change one's own password (422 for a wrong current or a weak new one); other sessions end",
+		body: map[string]any{"current": oaString, "new": oaString}, required: []string{"current", "new"}},
+	"POST /api/v1/service-accounts": {summary: "Add a service account for an integration",
+		body:     map[string]any{"name": oaString, "supplier": oaString, "scopes": oaArray(oaEnum("knowledge:read", "authority:read", "usage:write", "cmdb:read"))},
+		required: []string{"name", "supplier", "scopes"}, status: "201", result: map[string]any{"username": oaString}},
+	"POST /api/v1/tokens": {summary: "Make a named API token (username: a service account, admins only); the token is shown once",
+		body: map[string]any{"name": oaString, "expires_at": oaTime, "username": oaString}, required: []string{"name"}, status: "201",
+		result: map[string]any{"id": oaInt, "token": oaString, "expires_at": oaTime}},
+	"GET /api/v1/tokens": {summary: "Working tokens (admins: anyone's, ?username=; others: their own), never their secret",
+		result: map[string]any{"id": oaInt, "name": oaString, "username": oaString, "created_at": oaTime, "expires_at": oaTime, "last_used_at": oaTime}},
+	"DELETE /api/v1/tokens/{id}":                {summary: "Revoke a token: refused at once afterwards"},
+	"GET /api/v1/access-review":                 {summary: "Every account with roles, supplier, last sign-in, agreements accepted and token use, by supplier (?quarter=YYYY-Qn)"},
+	"POST /api/v1/access-review/certifications": {summary: "Certify a supplier's access review for a quarter (supplier \"\" : enterprise staff)", body: map[string]any{"supplier": oaString, "quarter": oaString, "note": oaString}, status: "201"},
+	"POST /api/v1/articles/{id}/retire/cancel":  {summary: "Cancel a retirement waiting for a second knowledge manager", body: map[string]any{"reason": oaString}, required: []string{"reason"}},
+	"PUT /api/v1/audits/{id}/needs-reviewer":    {summary: "Require (or not) that an auditor who did no fieldwork signs the audit off", body: map[string]any{"needs_reviewer": oaBool}, required: []string{"needs_reviewer"}},
 }
 
 var gapsQuery = map[string]any{"since": oaDate, "until": oaDate, "supplier": oaString, "request_type": oaString}
@@ -174,7 +201,7 @@ var gapsQuery = map[string]any{"since": oaDate, "until": oaDate, "supplier": oaS
 var errorStatuses = map[string]string{
 	"400": "Malformed JSON or an unknown field",
 	"401": "No or bad token",
-	"403": "Role or supplier scope forbids (code agreement_required until the usage agreement is accepted)",
+	"403": "Role or supplier scope forbids (code agreement_required until the usage agreement is accepted; password_change_required while the password is temporary; scope_required for a service-account token outside its scopes)",
 	"404": "Unknown, or not visible to the caller",
 	"409": "State conflict",
 	"413": "Request body over 1 MiB",
@@ -238,7 +265,7 @@ func (s *Server) openAPI() map[string]any {
 		var params []map[string]any
 		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
 			schema := oaInt
-			if m[1] == "key" {
+			if m[1] == "key" || m[1] == "username" {
 				schema = oaString
 			}
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
@@ -259,6 +286,11 @@ func (s *Server) openAPI() map[string]any {
 			op["description"] = "Roles: " + strings.Join(rs, ", ")
 		} else {
 			op["description"] = "Any signed-in user"
+		}
+		if sc := rt.access.scope; sc != "" {
+			op["description"] = op["description"].(string) + "; service-account tokens need the scope " + string(sc)
+		} else if !rt.access.public {
+			op["description"] = op["description"].(string) + "; not for service-account tokens"
 		}
 		if doc.body != nil {
 			schema := map[string]any{"type": "object", "properties": doc.body}

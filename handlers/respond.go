@@ -28,7 +28,7 @@ func status(code string) int {
 		return http.StatusBadRequest
 	case attest.ENOTFOUND:
 		return http.StatusNotFound
-	case attest.EFORBIDDEN, attest.EAGREEMENT:
+	case attest.EFORBIDDEN, attest.EAGREEMENT, attest.EPASSWORD, attest.ESCOPE:
 		return http.StatusForbidden
 	case attest.EUNAUTH:
 		return http.StatusUnauthorized
@@ -84,6 +84,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		if code == attest.EAGREEMENT {
 			http.Redirect(w, r, "/agreement", http.StatusSeeOther)
+			return
+		}
+		if code == attest.EPASSWORD {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
 			return
 		}
 		if st == http.StatusUnauthorized {

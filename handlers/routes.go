@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"attest"
 	"attest/accounts"
@@ -17,6 +18,12 @@ import (
 type access struct {
 	public bool            // no sign-in needed
 	roles  []accounts.Role // nil with public false: any signed-in user
+	// scope is what a service account's token needs for this route ("" : no service account
+	// may call it). People's calls are limited by their roles only.
+	scope accounts.Scope
+	// duringPasswordChange lets a person whose password is temporary call this route; every
+	// other route sends them to change it first.
+	duringPasswordChange bool
 }
 
 var (
@@ -25,6 +32,19 @@ var (
 )
 
 func roles(rs ...accounts.Role) access { return access{roles: rs} }
+
+// needs returns a with the scope a service account's token must hold to call the route.
+func (a access) needs(sc accounts.Scope) access { a.scope = sc; return a }
+
+// evenWithTemporaryPassword returns a that a person with a temporary password may call.
+func (a access) evenWithTemporaryPassword() access { a.duringPasswordChange = true; return a }
+
+const (
+	knowledgeRead = accounts.ScopeKnowledgeRead
+	authorityRead = accounts.ScopeAuthorityRead
+	usageWrite    = accounts.ScopeUsageWrite
+	cmdbRead      = accounts.ScopeCMDBRead
+)
 
 // allows reports whether u may call a route with this access.
 func (a access) allows(u *accounts.User) bool {
@@ -64,6 +84,7 @@ func (s *Server) routes() []route {
 		s.auditRoutes(),
 		s.docsRoutes(),
 		s.scorecardRoutes(),
+		s.identityRoutes(),
 	} {
 		t = append(t, part...)
 	}
@@ -85,6 +106,14 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		if u != nil {
 			r = withActor(r, u)
+		}
+		if u != nil && !rt.access.public && !u.HasScope(rt.access.scope) {
+			s.fail(w, r, &attest.Error{Code: attest.ESCOPE, Message: scopeMessage(rt.access.scope)})
+			return
+		}
+		if u != nil && u.MustChangePassword && !rt.access.public && !rt.access.duringPasswordChange {
+			s.fail(w, r, attest.Errorf(attest.EPASSWORD, "Your password is temporary: change it first (PUT /api/v1/me/password, or the page /password)."))
+			return
 		}
 		if !rt.access.allows(u) {
 			if u == nil {
@@ -151,7 +180,23 @@ func (s *Server) authenticate(r *http.Request) (*accounts.User, error) {
 		s.sessions.Destroy(r.Context())
 		return nil, nil
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	// A disabled or ended account, or a session begun before the password changed (the
+	// epoch), ends here: the person lands on the sign-in page.
+	if u.Refusal(time.Now()) != "" || s.sessions.GetInt64(r.Context(), "epoch") != u.SessionEpoch {
+		s.sessions.Destroy(r.Context())
+		return nil, nil
+	}
+	return u, nil
+}
+
+func scopeMessage(sc accounts.Scope) string {
+	if sc == "" {
+		return "Service-account tokens cannot make this call."
+	}
+	return "This token's scopes do not include " + string(sc) + "."
 }
 
 func (s *Server) csrfOK(r *http.Request) bool {
@@ -169,13 +214,15 @@ type RouteInfo struct {
 	Public  bool
 	// Roles may call the route; nil (with Public false) means any signed-in user.
 	Roles []accounts.Role
+	// Scope is what a service account's token needs to call it ("" for none may).
+	Scope accounts.Scope
 }
 
 // Routes lists the routing table.
 func (s *Server) Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(s.table))
 	for _, rt := range s.table {
-		out = append(out, RouteInfo{Pattern: rt.pattern, Public: rt.access.public, Roles: rt.access.roles})
+		out = append(out, RouteInfo{Pattern: rt.pattern, Public: rt.access.public, Roles: rt.access.roles, Scope: rt.access.scope})
 	}
 	return out
 }

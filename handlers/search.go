@@ -16,7 +16,7 @@ import (
 // searchRoutes: the search page, suggestions as you type, the search API.
 func (s *Server) searchRoutes() []route {
 	return []route{
-		{"GET /api/v1/search", signedIn, s.handleSearch},
+		{"GET /api/v1/search", signedIn.needs(knowledgeRead), s.handleSearch},
 		{"GET /search", signedIn, s.handleSearch},
 		{"GET /search/suggest", signedIn, s.handleSearchSuggest},
 	}

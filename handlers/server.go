@@ -46,6 +46,9 @@ type Deps struct {
 	// the client address is the right-most address in that header not in these networks.
 	// Without any, the client address is the connection's peer.
 	TrustedProxies []netip.Prefix
+	// UnusedAfter is how long an account may go unused before the access review flags it
+	// (0: 90 days).
+	UnusedAfter time.Duration
 	// Search is the search index (nil in tests that do not search).
 	Search Searcher
 	Log    *slog.Logger

@@ -23,8 +23,8 @@ func (s *Server) trainingRoutes() []route {
 		{"GET /api/v1/certifications/queue", roles(trainer), s.handleCertificationQueue},
 		{"POST /api/v1/certifications", roles(trainer), s.handleCertificationCreate},
 		{"DELETE /api/v1/certifications/{id}", roles(trainer), s.handleCertificationRevoke},
-		{"GET /api/v1/authority", roles(agent, trainer, auditor, admin), s.handleAuthorityGet},
-		{"GET /api/v1/authority/matrix", roles(agent, trainer, auditor, admin), s.handleAuthorityMatrix},
+		{"GET /api/v1/authority", roles(agent, trainer, auditor, admin).needs(authorityRead), s.handleAuthorityGet},
+		{"GET /api/v1/authority/matrix", roles(agent, trainer, auditor, admin).needs(authorityRead), s.handleAuthorityMatrix},
 		{"POST /api/v1/suspensions", roles(auditor, trainer, admin), s.handleSuspensionCreate},
 		{"POST /api/v1/suspensions/{id}/lift", roles(auditor, trainer, admin), s.handleSuspensionLift},
 

@@ -16,9 +16,9 @@ import (
 // usageRoutes: usage on tickets, feedback, follow-ups, the gap report and dashboard.
 func (s *Server) usageRoutes() []route {
 	return []route{
-		{"POST /api/v1/usage", roles(agent), s.handleUsageCreate},
+		{"POST /api/v1/usage", roles(agent).needs(usageWrite), s.handleUsageCreate},
 		{"POST /articles/{id}/usage", roles(agent), s.handleUsageCreate},
-		{"POST /api/v1/articles/{id}/feedback", signedIn, s.handleFeedbackCreate},
+		{"POST /api/v1/articles/{id}/feedback", signedIn.needs(usageWrite), s.handleFeedbackCreate},
 		{"POST /articles/{id}/feedback", signedIn, s.handleFeedbackCreate},
 		{"GET /followups", roles(km, auditor), s.handleFollowupList},
 		{"GET /api/v1/followups", roles(km, auditor), s.handleFollowupList},

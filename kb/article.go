@@ -396,8 +396,13 @@ func searchChanged(ctx context.Context, tx *sql.Tx, id int64) error {
 	return nil
 }
 
-// Retire takes an article out of use with a reason (knowledge managers): agents no longer
-// read or find it. Errors: EFORBIDDEN, ENOTFOUND, EINVALID (reason), ECONFLICT when retired.
+// Retire takes an article out of use with a reason; a retirement needs two knowledge
+// managers (separation of duties). The first one's call requests it: the article leaves
+// agents and search at once (steps a knowledge manager doubts are not served while a second
+// one looks), and the request waits. A different knowledge manager's call confirms it, and
+// the retirement is final; the requester cannot confirm their own request (EFORBIDDEN). Until
+// then any knowledge manager may cancel it (CancelRetirement). RetirementOf tells which step
+// an article is at. Errors: EFORBIDDEN, ENOTFOUND, EINVALID (reason), ECONFLICT when retired.
 func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reason string) error {
 	if !actor.Has(accounts.RoleKnowledgeManager) {
 		return attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers retire articles.")
@@ -408,31 +413,132 @@ func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reas
 		if err != nil {
 			return err
 		}
-		switch {
-		case reason == "":
-			return attest.FieldError(map[string]string{"reason": "required: say why the article is retired"})
-		case utf8.RuneCountInString(reason) > MaxReason:
+		if utf8.RuneCountInString(reason) > MaxReason {
 			return attest.FieldError(map[string]string{"reason": fmt.Sprintf("at most %d characters", MaxReason)})
-		case a.Status == ArticleRetired:
-			return attest.Errorf(attest.ECONFLICT, "Article %d is already retired.", id)
+		}
+		if a.Status == ArticleRetired {
+			return confirmRetirement(ctx, tx, actor, a, reason)
+		}
+		if reason == "" {
+			return attest.FieldError(map[string]string{"reason": "required: say why the article is retired"})
 		}
 		now := sqlite.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET status = 'retired', retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ?`,
 			now, actor.ID, reason, id); err != nil {
 			return fmt.Errorf("kb: retire %d: %w", id, err)
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO article_retirements (article_id, requested_by, requested_at, reason) VALUES (?, ?, ?, ?)`,
+			id, actor.ID, now, reason); err != nil {
+			return fmt.Errorf("kb: retire %d: %w", id, err)
+		}
 		if err := searchChanged(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := notifyWatchers(ctx, tx, id, actor.ID, 0, true,
-			fmt.Sprintf("%s retired “%s”: %s", actor.Name(), a.Title, reason), fmt.Sprintf("/articles/%d/history", id)); err != nil {
+			fmt.Sprintf("%s asked to retire “%s”: %s", actor.Name(), a.Title, reason), fmt.Sprintf("/articles/%d/history", id)); err != nil {
 			return err
 		}
-		return journal.Append(ctx, tx, actor.Username, "article.retire", articleObject(id),
-			journal.Change{Before: map[string]any{"status": a.Status}, After: map[string]any{"status": ArticleRetired, "reason": reason}})
+		return journal.Append(ctx, tx, actor.Username, "article.retire_request", articleObject(id),
+			journal.Change{Before: map[string]any{"status": a.Status}, After: map[string]any{"status": ArticleRetired, "reason": reason, "confirmed": false}})
 	})
 	if err != nil {
 		return fmt.Errorf("kb: retire %d: %w", id, err)
+	}
+	return nil
+}
+
+// confirmRetirement is the second knowledge manager's step of Retire.
+func confirmRetirement(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, comment string) error {
+	var requestedBy int64
+	err := tx.QueryRowContext(ctx, `SELECT requested_by FROM article_retirements WHERE article_id = ? AND confirmed_at IS NULL`, a.ID).Scan(&requestedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return attest.Errorf(attest.ECONFLICT, "Article %d is already retired.", a.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("kb: confirm retirement of %d: %w", a.ID, err)
+	}
+	if requestedBy == actor.ID {
+		return attest.Errorf(attest.EFORBIDDEN, "You asked for this retirement: a second knowledge manager confirms it.")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE article_retirements SET confirmed_by = ?, confirmed_at = ? WHERE article_id = ?`,
+		actor.ID, sqlite.Now(), a.ID); err != nil {
+		return fmt.Errorf("kb: confirm retirement of %d: %w", a.ID, err)
+	}
+	return journal.Append(ctx, tx, actor.Username, "article.retire", articleObject(a.ID),
+		journal.Change{Before: map[string]any{"status": ArticleRetired, "confirmed": false}, After: map[string]any{"status": ArticleRetired, "confirmed": true, "comment": comment}})
+}
+
+// Retirement is where an article's retirement stands.
+type Retirement struct {
+	RequestedBy string
+	RequestedAt time.Time
+	Reason      string
+	// ConfirmedBy is "" while the request waits for a second knowledge manager.
+	ConfirmedBy string
+	ConfirmedAt time.Time
+}
+
+// IsPending reports whether the retirement waits for a second knowledge manager.
+func (r *Retirement) IsPending() bool { return r != nil && r.ConfirmedBy == "" }
+
+// RetirementOf returns article id's retirement, nil when it is active or was retired before
+// retirements needed two knowledge managers. Errors: ENOTFOUND (also for a caller who may not
+// read the article's history: only knowledge managers and auditors).
+func (s *Store) RetirementOf(ctx context.Context, actor *accounts.User, id int64) (*Retirement, error) {
+	if !actor.Has(accounts.RoleKnowledgeManager, accounts.RoleAuditor) {
+		return nil, attest.Errorf(attest.ENOTFOUND, "No article %d.", id)
+	}
+	var r Retirement
+	var requested, confirmed string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT ru.username, r.requested_at, r.reason, COALESCE(cu.username, ''), COALESCE(r.confirmed_at, '')
+		FROM article_retirements r JOIN users ru ON ru.id = r.requested_by LEFT JOIN users cu ON cu.id = r.confirmed_by
+		JOIN articles a ON a.id = r.article_id AND a.status = 'retired'
+		WHERE r.article_id = ?`, id).Scan(&r.RequestedBy, &requested, &r.Reason, &r.ConfirmedBy, &confirmed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kb: retirement of %d: %w", id, err)
+	}
+	r.RequestedAt, _ = sqlite.Parse(requested)
+	r.ConfirmedAt, _ = sqlite.Parse(confirmed)
+	return &r, nil
+}
+
+// CancelRetirement puts an article whose retirement waits for confirmation back in use
+// (knowledge managers, the requester too), with a reason.
+// Errors: EFORBIDDEN, ENOTFOUND, EINVALID (reason), ECONFLICT (no pending retirement).
+func (s *Store) CancelRetirement(ctx context.Context, actor *accounts.User, id int64, reason string) error {
+	if !actor.Has(accounts.RoleKnowledgeManager) {
+		return attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers cancel a retirement.")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > MaxReason {
+		return attest.FieldError(map[string]string{"reason": "required: say why the article stays in use"})
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		a, err := loadArticle(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM article_retirements WHERE article_id = ? AND confirmed_at IS NULL`, id)
+		if err != nil {
+			return fmt.Errorf("kb: cancel retirement of %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 || a.Status != ArticleRetired {
+			return attest.Errorf(attest.ECONFLICT, "Article %d has no retirement waiting for confirmation.", id)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET status = 'active', retired_at = NULL, retired_by = NULL, retired_reason = NULL WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("kb: cancel retirement of %d: %w", id, err)
+		}
+		if err := searchChanged(ctx, tx, id); err != nil {
+			return err
+		}
+		return journal.Append(ctx, tx, actor.Username, "article.retire_cancel", articleObject(id),
+			journal.Change{Before: map[string]any{"status": ArticleRetired, "reason": a.RetiredReason}, After: map[string]any{"status": ArticleActive, "reason": reason}})
+	})
+	if err != nil {
+		return fmt.Errorf("kb: cancel retirement of %d: %w", id, err)
 	}
 	return nil
 }

@@ -397,7 +397,12 @@ func TestAgentVisibility(t *testing.T) {
 	if err := store.Retire(ctx, org.User(t, "km1"), vpn, "replaced"); err != nil {
 		t.Fatal(err)
 	}
-	artWant(t, "retire twice", store.Retire(ctx, org.User(t, "km1"), vpn, "again"), attest.ECONFLICT)
+	// Separation of duties: the requester cannot confirm; a second knowledge manager does.
+	artWant(t, "the requester confirms", store.Retire(ctx, org.User(t, "km1"), vpn, "again"), attest.EFORBIDDEN)
+	if err := store.Retire(ctx, org.User(t, "km2"), vpn, ""); err != nil {
+		t.Fatalf("second knowledge manager confirms: %v", err)
+	}
+	artWant(t, "retire after confirmation", store.Retire(ctx, org.User(t, "km2"), vpn, "again"), attest.ECONFLICT)
 	_, err = store.Article(ctx, alice, vpn)
 	artWant(t, "retired article for an agent", err, attest.ENOTFOUND)
 	if a, err := store.Article(ctx, org.User(t, "km1"), vpn); err != nil || a.Status != kb.ArticleRetired {

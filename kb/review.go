@@ -273,6 +273,17 @@ type QueueItem struct {
 type Queue struct {
 	InReview []QueueItem
 	Overdue  []Summary
+	// Retirements wait for a second knowledge manager's confirmation.
+	Retirements []PendingRetirement
+}
+
+// PendingRetirement is an article whose retirement a knowledge manager requested.
+type PendingRetirement struct {
+	ArticleID   int64
+	Title       string
+	RequestedBy string
+	RequestedAt time.Time
+	Reason      string
 }
 
 // ReviewQueue returns the versions in review and the overdue articles, oldest first
@@ -325,5 +336,34 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *accounts.User) (*Queue, 
 		sm.ApprovedAt, sm.NextReview, sm.Overdue = parseTime(approved), parseTime(next), true
 		q.Overdue = append(q.Overdue, sm)
 	}
-	return q, orows.Err()
+	if err := orows.Err(); err != nil {
+		return nil, err
+	}
+	if q.Retirements, err = s.pendingRetirements(ctx); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// pendingRetirements lists the retirements waiting for a second knowledge manager, oldest first.
+func (s *Store) pendingRetirements(ctx context.Context) ([]PendingRetirement, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT r.article_id, COALESCE((SELECT title FROM versions v WHERE v.article_id = r.article_id
+			ORDER BY (v.status = 'approved') DESC, v.number DESC LIMIT 1), ''), u.username, r.requested_at, r.reason
+		FROM article_retirements r JOIN users u ON u.id = r.requested_by JOIN articles a ON a.id = r.article_id AND a.status = 'retired'
+		WHERE r.confirmed_at IS NULL ORDER BY r.requested_at, r.article_id`)
+	if err != nil {
+		return nil, fmt.Errorf("kb: pending retirements: %w", err)
+	}
+	defer rows.Close()
+	out := []PendingRetirement{}
+	for rows.Next() {
+		var p PendingRetirement
+		var at string
+		if err := rows.Scan(&p.ArticleID, &p.Title, &p.RequestedBy, &at, &p.Reason); err != nil {
+			return nil, fmt.Errorf("kb: pending retirements: %w", err)
+		}
+		p.RequestedAt = parseTime(at)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

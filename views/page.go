@@ -82,6 +82,9 @@ func (p Page) Nav() []NavItem {
 		add("Journal", "/journal")
 		add("Scorecards", "/reports/suppliers")
 	}
+	if u.Has(accounts.RoleAdmin, accounts.RoleAuditor) {
+		add("Access review", "/access-review")
+	}
 	return items
 }
 

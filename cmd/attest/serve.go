@@ -29,8 +29,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"mark session cookies Secure: use it when Attest is reached over TLS, e.g. behind a TLS-terminating proxy (env ATTEST_SECURE_COOKIES=true)")
 	var proxies trustedProxies
 	fs.Var(&proxies, "trusted-proxy", "CIDR or address of a reverse proxy whose X-Forwarded-For is believed; repeatable or comma-separated (env ATTEST_TRUSTED_PROXIES)")
+	unusedDays := fs.Int("unused-days", 90, "the access review flags accounts unused for this many days")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *unusedDays < 1 {
+		return usageError{"serve: --unused-days must be at least 1"}
 	}
 	if len(proxies) == 0 && m.Getenv("ATTEST_TRUSTED_PROXIES") != "" {
 		if err := proxies.Set(m.Getenv("ATTEST_TRUSTED_PROXIES")); err != nil {
@@ -80,7 +84,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	a.kb.StartRecorder(bg, log)
 
 	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
-		Search: ix, SecureCookies: *secure, TrustedProxies: proxies, Log: log})
+		Search: ix, SecureCookies: *secure, TrustedProxies: proxies, Log: log,
+		UnusedAfter: time.Duration(*unusedDays) * 24 * time.Hour})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

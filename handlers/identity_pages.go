@@ -1,0 +1,231 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"attest"
+	"attest/accounts"
+	"attest/views"
+)
+
+func urlPathEscape(s string) string { return url.PathEscape(s) }
+
+// userPageExtras is what a user page shows beside the account: a refused form, or a
+// temporary password just issued.
+type userPageExtras struct {
+	Form              views.Form
+	TemporaryPassword string
+}
+
+func (s *Server) handleUserAdminView(w http.ResponseWriter, r *http.Request) {
+	s.renderUserAdmin(w, r, http.StatusOK, userPageExtras{})
+}
+
+func (s *Server) renderUserAdmin(w http.ResponseWriter, r *http.Request, st int, x userPageExtras) {
+	ctx := r.Context()
+	u, err := s.Accounts.UserByUsername(ctx, r.PathValue("username"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.UserAdminData{User: u, Form: x.Form, TemporaryPassword: x.TemporaryPassword, Self: u.ID == actor(r).ID}
+	if d.Suppliers, err = s.Accounts.Suppliers(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Tokens, err = s.Accounts.Tokens(ctx, actor(r), u.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, st, views.UserAdmin(s.page(r, u.Name()), d))
+}
+
+// refuseUserForm re-renders the user page with what was typed and what is wrong, or
+// answers the API error.
+func (s *Server) refuseUserForm(w http.ResponseWriter, r *http.Request, err error) {
+	code := attest.ErrorCode(err)
+	if isAPI(r) || (code != attest.EINVALID && code != attest.ECONFLICT && code != attest.EFORBIDDEN) || r.PathValue("username") == "" {
+		s.fail(w, r, err)
+		return
+	}
+	f := formFromError(err)
+	f.Values = map[string]string{}
+	for k, v := range r.PostForm {
+		if k != "csrf_token" && k != "roles" && k != "roles_present" {
+			f.Values[k] = strings.Join(v, ",")
+		}
+	}
+	s.renderUserAdmin(w, r, status(code), userPageExtras{Form: f})
+}
+
+func (s *Server) handlePasswordView(w http.ResponseWriter, r *http.Request) {
+	s.renderPassword(w, r, http.StatusOK, views.Form{})
+}
+
+func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, st int, f views.Form) {
+	s.render(w, r, st, views.Password(s.page(r, "Change your password"), views.PasswordData{Form: f, Temporary: actor(r).MustChangePassword}))
+}
+
+func (s *Server) handleTokensView(w http.ResponseWriter, r *http.Request) {
+	s.renderTokens(w, r, http.StatusOK, views.Form{}, nil)
+}
+
+type createdToken = views.CreatedToken
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, st int, f views.Form, created *createdToken) {
+	ts, err := s.Accounts.Tokens(r.Context(), actor(r), actor(r).Username)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if f.Message != "" {
+		f.Values = map[string]string{"name": r.PostFormValue("name"), "expires_at": r.PostFormValue("expires_at")}
+	}
+	s.render(w, r, st, views.Tokens(s.page(r, "My API tokens"), views.TokensData{Tokens: ts, Form: f, Created: created}))
+}
+
+func (s *Server) handleServiceAccountsView(w http.ResponseWriter, r *http.Request) {
+	s.renderServiceAccounts(w, r, http.StatusOK, views.Form{}, nil)
+}
+
+func (s *Server) renderServiceAccounts(w http.ResponseWriter, r *http.Request, st int, f views.Form, created *createdToken) {
+	ctx := r.Context()
+	d := views.ServiceAccountsData{Form: f, Created: created}
+	us, err := s.Accounts.Users(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, u := range us {
+		if u.Service {
+			d.Accounts = append(d.Accounts, u)
+		}
+	}
+	if d.Suppliers, err = s.Accounts.Suppliers(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	all, err := s.Accounts.Tokens(ctx, actor(r), "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, t := range all {
+		for _, u := range d.Accounts {
+			if u.Username == t.Username {
+				d.Tokens = append(d.Tokens, t)
+			}
+		}
+	}
+	if f.Message != "" {
+		d.Form.Values = map[string]string{"name": r.PostFormValue("name")}
+	}
+	s.render(w, r, st, views.ServiceAccounts(s.page(r, "Service accounts"), d))
+}
+
+// unusedAfter is the configured period after which an unused account is flagged.
+func (s *Server) unusedAfter() time.Duration {
+	if s.UnusedAfter > 0 {
+		return s.UnusedAfter
+	}
+	return 90 * 24 * time.Hour
+}
+
+func (s *Server) handleAccessReview(w http.ResponseWriter, r *http.Request) {
+	rev, err := s.Accounts.AccessReview(r.Context(), actor(r), r.URL.Query().Get("quarter"), s.unusedAfter(), time.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		writeJSON(w, http.StatusOK, toReviewJSON(rev))
+		return
+	}
+	s.render(w, r, http.StatusOK, views.AccessReview(s.page(r, "Access review"),
+		views.AccessReviewData{Review: rev, CanCertify: actor(r).Has(accounts.RoleAdmin)}))
+}
+
+func (s *Server) handleAccessReviewCertify(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Supplier string `json:"supplier"`
+		Quarter  string `json:"quarter"`
+		Note     string `json:"note"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		in.Supplier, in.Quarter, in.Note = r.PostFormValue("supplier"), r.PostFormValue("quarter"), r.PostFormValue("note")
+	}
+	if in.Quarter == "" {
+		in.Quarter = accounts.QuarterOf(time.Now())
+	}
+	if err := s.Accounts.CertifyAccessReview(r.Context(), actor(r), in.Supplier, in.Quarter, in.Note); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.done(w, r, http.StatusCreated, map[string]any{"supplier": in.Supplier, "quarter": in.Quarter},
+		"Access review certified for "+in.Quarter+".", "/access-review?quarter="+url.QueryEscape(in.Quarter))
+}
+
+type reviewAccountJSON struct {
+	Username      string   `json:"username"`
+	DisplayName   string   `json:"display_name"`
+	Roles         []string `json:"roles"`
+	Supplier      *string  `json:"supplier"`
+	Service       bool     `json:"service"`
+	State         string   `json:"state"`
+	LastLoginAt   *string  `json:"last_login_at"`
+	Agreements    []int    `json:"agreements_accepted"`
+	Tokens        int      `json:"tokens"`
+	TokenLastUsed *string  `json:"token_last_used_at"`
+	Unused        bool     `json:"unused"`
+}
+
+type reviewGroupJSON struct {
+	Supplier    *string             `json:"supplier"`
+	Name        string              `json:"name"`
+	Accounts    []reviewAccountJSON `json:"accounts"`
+	CertifiedBy *string             `json:"certified_by"`
+	CertifiedAt *string             `json:"certified_at"`
+}
+
+func optTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func toReviewJSON(rev *accounts.AccessReview) map[string]any {
+	groups := []reviewGroupJSON{}
+	for _, g := range rev.Groups {
+		gj := reviewGroupJSON{Supplier: optString(g.Supplier), Name: g.SupplierName, Accounts: []reviewAccountJSON{},
+			CertifiedBy: optString(g.CertifiedBy), CertifiedAt: optTime(g.CertifiedAt)}
+		for _, a := range g.Accounts {
+			uj := toUserJSON(&a.User)
+			agreements := a.Agreements
+			if agreements == nil {
+				agreements = []int{}
+			}
+			gj.Accounts = append(gj.Accounts, reviewAccountJSON{Username: a.Username, DisplayName: a.DisplayName, Roles: uj.Roles,
+				Supplier: uj.Supplier, Service: a.Service, State: views.AccountState(&a.User), LastLoginAt: optTime(a.LastLoginAt),
+				Agreements: agreements, Tokens: a.Tokens, TokenLastUsed: optTime(a.TokenLastUsed), Unused: a.Unused})
+		}
+		groups = append(groups, gj)
+	}
+	return map[string]any{"quarter": rev.Quarter, "unused_after_days": int(rev.UnusedAfter.Hours() / 24), "groups": groups}
+}
