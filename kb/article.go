@@ -70,6 +70,10 @@ func checkContent(title, body, note string, fields map[string]string) (string, s
 		fields["body"] = "at most 1 MiB"
 	case !utf8.ValidString(body):
 		fields["body"] = "must be UTF-8 text"
+	default:
+		if why := Complexity(body); why != "" {
+			fields["body"] = why
+		}
 	}
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > MaxNote {
@@ -160,7 +164,10 @@ func (s *Store) CreateArticle(ctx context.Context, actor *accounts.User, in NewA
 	if len(fields) > 0 {
 		return nil, attest.FieldError(fields)
 	}
-	r := Render(in.Body)
+	r, err := Render(ctx, in.Body)
+	if err != nil {
+		return nil, err
+	}
 	var v *Version
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
