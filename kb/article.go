@@ -229,8 +229,8 @@ func insertArticle(ctx context.Context, tx *sql.Tx, actor *accounts.User, row ne
 // insertVersion writes a version and makes its author a watcher.
 func insertVersion(ctx context.Context, tx *sql.Tx, actor *accounts.User, articleID int64, number, base int,
 	title, body, note string, r Rendered, st Status, at string) (*Version, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO versions (article_id, number, base, title, body, html, plain, note, author_id, created_at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, articleID, number, base, title, body, r.HTML, r.Text, note, actor.ID, at, st)
+	res, err := tx.ExecContext(ctx, `INSERT INTO versions (article_id, number, base, title, body, html, plain, text, note, author_id, created_at, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, articleID, number, base, title, body, r.HTML, r.Text, r.Text, note, actor.ID, at, st)
 	if err != nil {
 		return nil, fmt.Errorf("kb: save version %d of article %d: %w", number, articleID, err)
 	}
