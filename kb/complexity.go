@@ -19,9 +19,11 @@ const (
 	// MaxTableColumns is the most columns a table may have: rows are padded
 	// to the header's width, so a wide header makes many cells of a few bytes.
 	MaxTableColumns = 64
-	// maxIndent is the most columns before a line's text, outside top-level
-	// code fences: deeper indentation is deeper nesting.
-	maxIndent = 4 * MaxNesting
+	// maxIndent is the most columns before a line's text, code in fences
+	// included: deeper indentation is deeper nesting, and goldmark's work per
+	// line grows with depth times indentation. (This pass cannot tell for
+	// sure where a fence ends, so it makes no exception for code.)
+	maxIndent = 2 * MaxNesting
 	// maxTableCells bounds the cells of all tables together, and
 	// maxTablePadding the cells made up for rows shorter than their header.
 	maxTableCells   = 100_000
@@ -34,7 +36,7 @@ const (
 	maxBrackets = 20_000
 	// maxListItems bounds the list markers of the body: each opens a list
 	// item, and goldmark's cost per item grows with the depth it is at.
-	maxListItems = 20_000
+	maxListItems = 10_000
 	// maxJoinedLinks bounds the "](" in one run of characters without a space:
 	// each may start a link destination that runs to the end of the run.
 	maxJoinedLinks = 32
@@ -48,8 +50,6 @@ const (
 func Complexity(body string) string {
 	var (
 		lineNo      int
-		fence       byte // the character of the open top-level code fence
-		fenceLen    int
 		brackets    int // '[' open in the current paragraph
 		allBrackets int
 		tableCols   int // columns of the current table, 0 outside tables
@@ -64,14 +64,6 @@ func Complexity(body string) string {
 		line, rest, _ = strings.Cut(rest, "\n")
 		line = strings.TrimSuffix(line, "\r")
 		depth, items, col, content := containerPrefix(line)
-		if fence != 0 {
-			// Only a top-level fence is skipped: a fence in a container
-			// ends with its container, which this pass does not follow.
-			if depth == 0 && col < 4 && closesFence(content, fence, fenceLen) {
-				fence = 0
-			}
-			continue
-		}
 		if depth > MaxNesting {
 			return fmt.Sprintf("lists and block quotes nest more than %d levels deep (line %d)", MaxNesting, lineNo)
 		}
@@ -79,17 +71,11 @@ func Complexity(body string) string {
 			return fmt.Sprintf("more than %d list items (line %d)", maxListItems, lineNo)
 		}
 		if col > maxIndent {
-			return fmt.Sprintf("line %d is indented more than %d columns; put code in a ``` fence instead", lineNo, maxIndent)
+			return fmt.Sprintf("line %d is indented more than %d columns", lineNo, maxIndent)
 		}
 		if strings.TrimSpace(content) == "" {
 			brackets, tableCols = 0, 0
 			continue
-		}
-		if depth == 0 && col < 4 {
-			if c, n := opensFence(content); n > 0 {
-				fence, fenceLen = c, n
-				continue
-			}
 		}
 		var most int
 		if brackets, most = openBrackets(content, brackets); most > maxOpenBrackets {
@@ -176,26 +162,6 @@ func containerPrefix(line string) (depth, items, col int, content string) {
 // white space or the end of the line, as a list marker must be.
 func endsMarker(line string, i int) bool {
 	return i >= len(line) || line[i] == ' ' || line[i] == '\t'
-}
-
-// opensFence returns the character and length of the code fence content
-// opens (``` or ~~~, three or more), or 0.
-func opensFence(content string) (byte, int) {
-	if content == "" || (content[0] != '`' && content[0] != '~') {
-		return 0, 0
-	}
-	c := content[0]
-	n := len(content) - len(strings.TrimLeft(content, string(c)))
-	if n < 3 || (c == '`' && strings.IndexByte(content[n:], '`') >= 0) {
-		return 0, 0
-	}
-	return c, n
-}
-
-// closesFence reports whether content closes a fence of n or more c.
-func closesFence(content string, c byte, n int) bool {
-	m := len(content) - len(strings.TrimLeft(content, string(c)))
-	return m >= n && strings.TrimSpace(content[m:]) == ""
 }
 
 // openBrackets returns how many '[' are open after content, given open
