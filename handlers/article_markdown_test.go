@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -31,6 +32,14 @@ func TestArticleMarkdownBombRefused(t *testing.T) {
 	var n int
 	if err := ts.Org.DB.Read.QueryRow(`SELECT COUNT(*) FROM articles`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("articles after refusals: %d (%v), want 0", n, err)
+	}
+
+	// The editor's live preview says why instead of rendering.
+	b := ts.browser(t)
+	b.login("km1", accountstest.Password)
+	st, page := b.post("/articles/preview", url.Values{"body": {strings.Repeat("- ", 100_000) + "x"}})
+	if st != http.StatusOK || !strings.Contains(page, "nest more than 32 levels deep") {
+		t.Errorf("preview of a bomb: HTTP %d %q, want 200 saying why", st, page)
 	}
 }
 
