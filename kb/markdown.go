@@ -51,8 +51,9 @@ var markdownConverter = goldmark.New(
 	// allows no style attributes at all.
 	goldmark.WithRendererOptions(
 		extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
-		// Before goldmark's HTML renderer (priority 1000): lower runs later
-		// and so wins.
+		// goldmark registers node renderers from the highest priority value
+		// to the lowest, the last registration of a kind winning: 100 beats
+		// its HTML renderer's 1000.
 		renderer.WithNodeRenderers(util.Prioritized(rawHTMLAsText{}, 100)),
 	),
 )
