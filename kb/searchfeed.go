@@ -143,23 +143,33 @@ func (s *Store) EachSearchDoc(ctx context.Context, fn func(SearchDoc) error) err
 	return rows.Err()
 }
 
-// versionText derives the text of a version saved before kb stored it: the body rendered now,
-// or, for a body that the complexity limits now refuse (saved before they existed), the plain
-// text stored with it then.
-func versionText(ctx context.Context, body, plain string) (string, error) {
-	r, err := Render(ctx, body)
+// rerender renders the body of a version saved before kb stored its text. For a body that the
+// complexity limits now refuse (saved before they existed) ok is false: the version keeps the
+// html and plain text it was saved with.
+func rerender(ctx context.Context, body string) (r Rendered, ok bool, err error) {
+	r, err = Render(ctx, body)
 	var e *attest.Error
 	switch {
 	case errors.As(err, &e) && e.Code == attest.EINVALID:
-		return plain, nil
+		return r, false, nil
 	case err != nil:
-		return "", err
+		return r, false, err
+	}
+	return r, true, nil
+}
+
+// versionText derives the text of a version saved before kb stored it.
+func versionText(ctx context.Context, body, plain string) (string, error) {
+	r, ok, err := rerender(ctx, body)
+	if err != nil || !ok {
+		return plain, err
 	}
 	return r.Text, nil
 }
 
 // FillText stores the text of every version saved before kb stored it (0013_version_text.sql),
-// in batches, and returns how many it filled. It runs at start, before the search index is
+// and, where its stored html lost raw HTML's text, the html as rendered now (rerendered_html,
+// which pages show), in batches; it returns how many versions it filled. It runs at start, before the search index is
 // opened or rebuilt; the index's mapping version changed with it, so an existing index is
 // rebuilt from the filled text. Safe to interrupt and to run again, also by two processes at
 // once: a row is only ever filled from NULL, and always with the same text.
@@ -167,18 +177,18 @@ func (s *Store) FillText(ctx context.Context, log *slog.Logger) (int, error) {
 	filled := 0
 	var after int64
 	for {
-		rows, err := s.db.Read.QueryContext(ctx, `SELECT id, body, plain FROM versions WHERE id > ? AND text IS NULL ORDER BY id LIMIT 200`, after)
+		rows, err := s.db.Read.QueryContext(ctx, `SELECT id, body, html, plain FROM versions WHERE id > ? AND text IS NULL ORDER BY id LIMIT 200`, after)
 		if err != nil {
 			return filled, fmt.Errorf("kb: fill text: %w", err)
 		}
 		type row struct {
-			id          int64
-			body, plain string
+			id                int64
+			body, html, plain string
 		}
 		var batch []row
 		for rows.Next() {
 			var r row
-			if err := rows.Scan(&r.id, &r.body, &r.plain); err != nil {
+			if err := rows.Scan(&r.id, &r.body, &r.html, &r.plain); err != nil {
 				rows.Close()
 				return filled, fmt.Errorf("kb: fill text: %w", err)
 			}
@@ -193,14 +203,24 @@ func (s *Store) FillText(ctx context.Context, log *slog.Logger) (int, error) {
 		}
 		after = batch[len(batch)-1].id
 		texts := make([]string, len(batch))
+		htmls := make([]any, len(batch)) // nil: the stored html is as rendered now
 		for i, r := range batch {
-			if texts[i], err = versionText(ctx, r.body, r.plain); err != nil {
+			now, ok, err := rerender(ctx, r.body)
+			switch {
+			case err != nil:
 				return filled, err
+			case !ok:
+				texts[i] = r.plain
+			default:
+				texts[i] = now.Text
+				if now.HTML != r.html {
+					htmls[i] = now.HTML
+				}
 			}
 		}
 		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 			for i, r := range batch {
-				if _, err := tx.ExecContext(ctx, `UPDATE versions SET text = ? WHERE id = ? AND text IS NULL`, texts[i], r.id); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE versions SET text = ?, rerendered_html = ? WHERE id = ? AND text IS NULL`, texts[i], htmls[i], r.id); err != nil {
 					return fmt.Errorf("kb: fill text of version %d: %w", r.id, err)
 				}
 			}

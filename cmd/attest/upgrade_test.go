@@ -43,11 +43,14 @@ func TestUpgradeFillsTextAndReindexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var text string
-	err = db.Read.QueryRowContext(ctx, `SELECT text FROM versions WHERE article_id = 1`).Scan(&text)
+	var text, html string
+	err = db.Read.QueryRowContext(ctx, `SELECT text, rerendered_html FROM versions WHERE article_id = 1`).Scan(&text, &html)
 	db.Close()
 	if err != nil || text != "Restart <zebraservice> on the host." {
 		t.Fatalf("text after start = %q (%v), want it filled from the body", text, err)
+	}
+	if want := "<strong>&lt;zebraservice&gt;</strong>"; !strings.Contains(html, want) {
+		t.Errorf("html shown after start = %q, want it to contain %q", html, want)
 	}
 	ix, err := search.Open(indexDir(dir))
 	if err != nil {
