@@ -3,9 +3,7 @@ package audit
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,12 +11,11 @@ import (
 	"attest/accounts"
 )
 
-// WriteCSV writes the audit's report: a header, then one row per sampled item (article,
-// title, version, stratum, score, each criterion, notes, findings, and the journal heads at
-// sign-off and at this export). Cells that a spreadsheet
-// would read as a formula get a leading apostrophe.
-func WriteCSV(w io.Writer, a *Audit) error {
-	cw := csv.NewWriter(w)
+// ReportRows returns the audit's report as table rows for export: a header, then one row per
+// sampled item (audit, quarter, item, article, title, version, request type, supplier, score,
+// each criterion, assessor, notes, findings, and the journal heads at sign-off and at this
+// export). The handlers' CSV writer guards the cells.
+func ReportRows(a *Audit) [][]string {
 	head := []string{"audit", "quarter", "item", "article", "title", "version", "request_type", "supplier", "score"}
 	for _, c := range a.Criteria {
 		head = append(head, c.Key)
@@ -33,9 +30,7 @@ func WriteCSV(w io.Writer, a *Audit) error {
 	if a.ThisExport != nil {
 		exportHead = a.ThisExport.JournalHead.String()
 	}
-	if err := cw.Write(head); err != nil {
-		return fmt.Errorf("audit: csv: %w", err)
-	}
+	out := [][]string{head}
 	for _, it := range a.Items {
 		score := ""
 		if it.Score != nil {
@@ -59,28 +54,9 @@ func WriteCSV(w io.Writer, a *Audit) error {
 				fs = append(fs, fmt.Sprintf("#%d %s: %s (owner %s, due %s, %s)", f.ID, f.Severity, f.Description, f.Owner, f.Due, f.Status.Label()))
 			}
 		}
-		row = append(row, it.AssessedBy, it.Notes, strings.Join(fs, "; "), signedHead, exportHead)
-		for i := range row {
-			row[i] = SafeCell(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("audit: csv: %w", err)
-		}
+		out = append(out, append(row, it.AssessedBy, it.Notes, strings.Join(fs, "; "), signedHead, exportHead))
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("audit: csv: %w", err)
-	}
-	return nil
-}
-
-// SafeCell neutralises a cell a spreadsheet would evaluate as a formula (one starting with
-// =, +, -, @, a tab or a carriage return) by prefixing an apostrophe.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return out
 }
 
 // TrendRow is one quarter's result for a request type or supplier.

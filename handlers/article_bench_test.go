@@ -76,7 +76,10 @@ func BenchmarkVersionSaveAt100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := kb.Render("1. Verify the caller.\n2. Reset the account.\n")
+	r, err := kb.Render(ctx, "1. Verify the caller.\n2. Reset the account.\n")
+	if err != nil {
+		b.Fatal(err)
+	}
 	for i := 1; i <= 100_000; i++ {
 		if _, err := tx.Exec(`INSERT INTO articles (id, created_by, created_at) VALUES (?, ?, '2026-01-01T00:00:00.000000000Z')`, i, km1.ID); err != nil {
 			b.Fatal(err)

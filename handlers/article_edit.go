@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -239,7 +240,17 @@ func (s *Server) handleArticlePreview(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.Preview(`<p class="muted">The preview shows here as you type.</p>`))
 		return
 	}
-	s.render(w, r, http.StatusOK, views.Preview(kb.Render(body).HTML))
+	out, err := kb.Render(r.Context(), body)
+	switch {
+	case attest.ErrorCode(err) == attest.EINVALID:
+		// The editor keeps the text; the preview says why it cannot show it.
+		s.render(w, r, http.StatusOK, views.Preview(`<p class="muted">`+html.EscapeString(attest.ErrorMessage(err))+`</p>`))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.Preview(out.HTML))
 }
 
 // handleArticleAutosave keeps the editor's text aside (not as a version) as the person types.

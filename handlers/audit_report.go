@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"time"
@@ -23,15 +22,7 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := audit.WriteCSV(&buf, a); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%d-%s.csv"`, a.ID, a.Quarter))
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	s.writeCSV(w, r, fmt.Sprintf("audit-%d-%s.csv", a.ID, a.Quarter), audit.ReportRows(a))
 }
 
 // handleAuditReport is the printable report page, an export like the CSV (recorded, with the

@@ -1,12 +1,9 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"attest"
@@ -69,15 +66,6 @@ var gapTables = map[string]func(g *kb.GapReport) [][]string{
 
 func csvID(n int64) string { return strconv.FormatInt(n, 10) }
 
-// csvSafe keeps a cell that a spreadsheet would read as a formula (typed by a user, such as a
-// search query) as text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // handleGapCSV exports one table of the gap report (?table=zero_results, request_types_without_articles,
 // low_rated, outdated_usage, never_used or link_rates) as CSV, with the report's filters.
 func (s *Server) handleGapCSV(w http.ResponseWriter, r *http.Request) {
@@ -97,24 +85,6 @@ func (s *Server) handleGapCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	for i, row := range rows(g) {
-		if i > 0 {
-			for j := range row {
-				row[j] = csvSafe(row[j])
-			}
-		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	name := fmt.Sprintf("gaps-%s-%s-%s.csv", table, f.Since.Format(time.DateOnly), f.Until.Format(time.DateOnly))
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	s.writeCSV(w, r, name, rows(g))
 }

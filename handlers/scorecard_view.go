@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -109,27 +107,17 @@ func (s *Server) handleScorecardCSV(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		header = append(header, n, "previous_"+n)
 	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	cw.Write(header)
+	out := [][]string{header}
 	for i := range rows {
 		row := &rows[i]
 		cur, prev := cells(row), cells(row.Previous)
-		line := []string{csvSafe(row.Supplier), csvSafe(row.Name)}
+		line := []string{row.Supplier, row.Name}
 		for j := range cur {
 			line = append(line, cur[j], prev[j])
 		}
-		cw.Write(line)
+		out = append(out, line)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scorecard-%s-%s.csv"`, day(p.Since), day(p.Until)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	s.writeCSV(w, r, fmt.Sprintf("scorecard-%s-%s.csv", day(p.Since), day(p.Until)), out)
 }
 
 // handleScorecardRecords lists the records behind one figure of a supplier's scorecard.

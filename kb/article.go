@@ -70,6 +70,10 @@ func checkContent(title, body, note string, fields map[string]string) (string, s
 		fields["body"] = "at most 1 MiB"
 	case !utf8.ValidString(body):
 		fields["body"] = "must be UTF-8 text"
+	default:
+		if why := Complexity(body); why != "" {
+			fields["body"] = why
+		}
 	}
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > MaxNote {
@@ -160,7 +164,10 @@ func (s *Store) CreateArticle(ctx context.Context, actor *accounts.User, in NewA
 	if len(fields) > 0 {
 		return nil, attest.FieldError(fields)
 	}
-	r := Render(in.Body)
+	r, err := Render(ctx, in.Body)
+	if err != nil {
+		return nil, err
+	}
 	var v *Version
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -222,8 +229,8 @@ func insertArticle(ctx context.Context, tx *sql.Tx, actor *accounts.User, row ne
 // insertVersion writes a version and makes its author a watcher.
 func insertVersion(ctx context.Context, tx *sql.Tx, actor *accounts.User, articleID int64, number, base int,
 	title, body, note string, r Rendered, st Status, at string) (*Version, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO versions (article_id, number, base, title, body, html, plain, note, author_id, created_at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, articleID, number, base, title, body, r.HTML, r.Text, note, actor.ID, at, st)
+	res, err := tx.ExecContext(ctx, `INSERT INTO versions (article_id, number, base, title, body, html, plain, text, note, author_id, created_at, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, articleID, number, base, title, body, r.HTML, r.Text, r.Text, note, actor.ID, at, st)
 	if err != nil {
 		return nil, fmt.Errorf("kb: save version %d of article %d: %w", number, articleID, err)
 	}

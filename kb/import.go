@@ -194,7 +194,10 @@ func (s *Store) Import(ctx context.Context, actor *accounts.User, files []Import
 		// Render outside the transaction: it is the slow part, and needs no lock.
 		prepared := make([]preparedImport, len(batch))
 		for i, f := range batch {
-			prepared[i] = prepareImport(f)
+			var err error
+			if prepared[i], err = prepareImport(ctx, f); err != nil {
+				return nil, err
+			}
 			if f.Key != "" && seen[f.Key] {
 				prepared[i].reason = fmt.Sprintf("another file in this import has the same import key %q; import them separately", f.Key)
 			}
@@ -257,7 +260,7 @@ type preparedImport struct {
 	outcome  string
 }
 
-func prepareImport(f ImportFile) preparedImport {
+func prepareImport(ctx context.Context, f ImportFile) (preparedImport, error) {
 	p := preparedImport{f: f}
 	fields := map[string]string{}
 	p.title, _ = checkContent(f.Title, f.Body, "", fields)
@@ -281,9 +284,17 @@ func prepareImport(f ImportFile) preparedImport {
 		}
 		p.reason = strings.Join(parts, "; ")
 	default:
-		p.rendered = Render(f.Body)
+		r, err := Render(ctx, f.Body)
+		var e *attest.Error
+		switch {
+		case errors.As(err, &e) && e.Code == attest.EINVALID:
+			p.reason = "body: " + e.Fields["body"]
+		case err != nil:
+			return p, err
+		}
+		p.rendered = r
 	}
-	return p
+	return p, nil
 }
 
 // importOne imports one prepared file in tx, returning "created", "updated" or "unchanged".

@@ -2,15 +2,20 @@ package kb
 
 import (
 	"bytes"
+	"context"
 	"html"
 	"regexp"
 	"strings"
+	"sync/atomic"
+
+	"attest"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -32,10 +37,10 @@ type Rendered struct {
 const linkRel = "nofollow noopener"
 
 // markdownConverter is the one goldmark instance; goldmark.Markdown is safe
-// for concurrent use once built. Raw HTML is never rendered because
-// html.WithUnsafe is not set: goldmark replaces it with a comment (which the
-// sanitizer then drops), and it leaves the href of links with javascript:,
-// vbscript:, file: or data: URLs empty.
+// for concurrent use once built. Raw HTML is never rendered as markup:
+// html.WithUnsafe is not set and rawHTMLAsText writes it as escaped text; and
+// goldmark leaves the href of links with javascript:, vbscript:, file: or
+// data: URLs empty.
 var markdownConverter = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
 	goldmark.WithParserOptions(
@@ -46,6 +51,10 @@ var markdownConverter = goldmark.New(
 	// allows no style attributes at all.
 	goldmark.WithRendererOptions(
 		extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
+		// goldmark registers node renderers from the highest priority value
+		// to the lowest, the last registration of a kind winning: 100 beats
+		// its HTML renderer's 1000.
+		renderer.WithNodeRenderers(util.Prioritized(rawHTMLAsText{}, 100)),
 	),
 )
 
@@ -122,21 +131,78 @@ func (linkRelTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.C
 
 // Render renders a Markdown body (CommonMark with GitHub's tables, task
 // lists, strikethrough and autolinks; headings get ids) to sanitized HTML and
-// plain text. Raw HTML in the body is dropped, never passed through.
-func Render(body string) Rendered {
+// plain text. Raw HTML in the body never reaches the page as markup: its text
+// shows, escaped, as written.
+//
+// A body over the complexity limits (see Complexity) is refused with
+// EINVALID on the body field before goldmark sees it, and rendering stops
+// with ctx's error when ctx ends (the client left).
+// Errors: EINVALID (body), ctx.Err().
+func Render(ctx context.Context, body string) (Rendered, error) {
+	if why := Complexity(body); why != "" {
+		return Rendered{}, attest.FieldError(map[string]string{"body": why})
+	}
+	if err := ctx.Err(); err != nil {
+		return Rendered{}, err
+	}
+	src := []byte(body)
+	doc := parse(src)
+	if why := nestingTooDeep(doc); why != "" {
+		return Rendered{}, attest.FieldError(map[string]string{"body": why})
+	}
+	if err := ctx.Err(); err != nil {
+		return Rendered{}, err
+	}
 	var buf bytes.Buffer
-	// Writing to a bytes.Buffer cannot fail, and goldmark's renderers return
-	// only the writer's errors.
-	_ = markdownConverter.Convert([]byte(body), &buf)
+	// goldmark's node renderers ignore write errors, but the buffered writer
+	// stops writing after the first one, so a cancelled context turns the
+	// rest of the walk into no-ops.
+	_ = markdownConverter.Renderer().Render(ctxWriter{ctx, &buf}, src, doc)
+	if err := ctx.Err(); err != nil {
+		return Rendered{}, err
+	}
 	safe := htmlPolicy.SanitizeBytes(buf.Bytes())
-	return Rendered{HTML: string(safe), Text: plainText(safe)}
+	if err := ctx.Err(); err != nil {
+		return Rendered{}, err
+	}
+	return Rendered{HTML: string(safe), Text: plainText(safe)}, nil
+}
+
+// parses counts goldmark parses, so that tests can prove a refusal never
+// reached goldmark.
+var parses atomic.Int64
+
+// parse parses src with the one goldmark parser.
+func parse(src []byte) ast.Node {
+	parses.Add(1)
+	return markdownConverter.Parser().Parse(text.NewReader(src))
+}
+
+// ctxWriter fails every write once ctx has ended.
+type ctxWriter struct {
+	ctx context.Context
+	w   *bytes.Buffer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // Title returns the plain text of the first level-1 heading at the top level
-// of a Markdown body (ATX "# T" or setext "T\n==="), or "" when there is none.
+// of a Markdown body (ATX "# T" or setext "T\n==="), or "" when there is none
+// or the body is over the complexity limits.
 func Title(body string) string {
+	if Complexity(body) != "" {
+		return ""
+	}
 	src := []byte(body)
-	doc := markdownConverter.Parser().Parse(text.NewReader(src))
+	doc := parse(src)
+	if nestingTooDeep(doc) != "" {
+		return ""
+	}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		h, ok := n.(*ast.Heading)
 		if !ok || h.Level != 1 {
@@ -147,6 +213,57 @@ func Title(body string) string {
 		return strings.Join(strings.Fields(plainText(htmlPolicy.SanitizeBytes(buf.Bytes()))), " ")
 	}
 	return ""
+}
+
+// rawHTMLAsText renders raw HTML, inline and as blocks, as the text it is:
+// escaped, as written. Dropping it (goldmark's safe default) lost the
+// placeholders IT procedures are full of ("net user <username> /domain");
+// passing it through would let markup reach the page.
+type rawHTMLAsText struct{}
+
+// RegisterFuncs implements renderer.NodeRenderer.
+func (rawHTMLAsText) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindRawHTML, renderRawHTML)
+	reg.Register(ast.KindHTMLBlock, renderHTMLBlock)
+}
+
+func renderRawHTML(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		segs := n.(*ast.RawHTML).Segments
+		for i := 0; i < segs.Len(); i++ {
+			seg := segs.At(i)
+			_, _ = w.Write(util.EscapeHTML(seg.Value(src)))
+		}
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+// renderHTMLBlock shows an HTML block as a paragraph of its lines.
+func renderHTMLBlock(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		_, _ = w.WriteString("</p>\n")
+		return ast.WalkContinue, nil
+	}
+	b := n.(*ast.HTMLBlock)
+	_, _ = w.WriteString("<p>")
+	first := true
+	line := func(v []byte) {
+		v = bytes.TrimRight(v, " \t\r\n")
+		if !first {
+			_, _ = w.WriteString("<br>\n")
+		}
+		first = false
+		_, _ = w.Write(util.EscapeHTML(v))
+	}
+	lines := b.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		line(seg.Value(src))
+	}
+	if b.HasClosure() {
+		line(b.ClosureLine.Value(src))
+	}
+	return ast.WalkSkipChildren, nil
 }
 
 // plainText turns sanitized HTML into text: tags go, entities are decoded,

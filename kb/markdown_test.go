@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"sync"
@@ -338,29 +339,67 @@ func TestRenderHostileInputs(t *testing.T) {
 		t.Fatalf("only %d hostile inputs, want at least 60", n)
 	}
 	for _, in := range hostileInputs {
-		out := Render(in).HTML
+		out := render(t, in).HTML
 		assertSafeHTML(t, in, out)
 		// Inside other blocks too.
 		for _, wrapped := range []string{"> " + in, "- " + in, "# " + in, "| h |\n|---|\n| " + in + " |", "**" + in + "**"} {
-			assertSafeHTML(t, wrapped, Render(wrapped).HTML)
+			assertSafeHTML(t, wrapped, render(t, wrapped).HTML)
 		}
 	}
 }
 
-// TestRenderRawHTMLDropped checks that raw HTML is dropped, not escaped
-// into visible markup or kept.
-func TestRenderRawHTMLDropped(t *testing.T) {
+// render renders body, failing t on an error.
+func render(t testing.TB, body string) Rendered {
+	t.Helper()
+	r, err := Render(context.Background(), body)
+	if err != nil {
+		t.Errorf("Render(%q): %v", body, err)
+	}
+	return r
+}
+
+// TestRenderRawHTMLShownAsText checks that raw HTML shows as the text it is,
+// escaped, in every construct: placeholders such as <username> used to vanish.
+func TestRenderRawHTMLShownAsText(t *testing.T) {
 	tests := []struct {
-		in, want string
+		name, in string
+		html     []string // substrings of the HTML, in order
+		text     string
 	}{
-		{"<b>bold</b> text", "<p>bold text</p>\n"},
-		{"<script>alert(1)</script>", "\n"},
-		{"<a href=\"https://ok.example\">x</a>", "<p>x</p>\n"},
+		{"emphasis", "**net user <username> /domain**",
+			[]string{"<p><strong>net user &lt;username&gt; /domain</strong></p>"}, "net user <username> /domain"},
+		{"paragraph", "<b>bold</b> text", []string{"<p>&lt;b&gt;bold&lt;/b&gt; text</p>"}, "<b>bold</b> text"},
+		{"script as text", "a <script>alert(1)</script> b", []string{"<p>a &lt;script&gt;alert(1)&lt;/script&gt; b</p>"}, "a <script>alert(1)</script> b"},
+		{"html block", "<script>alert(1)</script>", []string{"<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"}, "<script>alert(1)</script>"},
+		{"html block opening a paragraph", "<host>\nthen restart it", []string{"<p>&lt;host&gt;<br>", "then restart it</p>"}, "<host>\nthen restart it"},
+		{"multi-line html block", "<div>\n<app> logs\n</div>\n\nAfter",
+			[]string{"<p>&lt;div&gt;<br>", "&lt;app&gt; logs<br>", "&lt;/div&gt;</p>", "<p>After</p>"}, "<div>\n<app> logs\n</div>\nAfter"},
+		{"heading", "# Restart <service>", []string{`<h1 id="restart-service">Restart &lt;service&gt;</h1>`}, "Restart <service>"},
+		{"list item", "- connect to <host>\n- log in as <user>", []string{"<li>connect to &lt;host&gt;</li>", "<li>log in as &lt;user&gt;</li>"}, "connect to <host>\nlog in as <user>"},
+		{"table cell", "| App | Host |\n|---|---|\n| <app> | <host> |", []string{"<td>&lt;app&gt;</td>", "<td>&lt;host&gt;</td>"}, "App\nHost\n<app>\n<host>"},
+		{"block quote", "> ping <host>", []string{"<blockquote>", "<p>ping &lt;host&gt;</p>"}, "ping <host>"},
+		{"link text", "[open <app>](https://x.example)", []string{`<a href="https://x.example" rel="nofollow noopener">open &lt;app&gt;</a>`}, "open <app>"},
+		{"tag with attributes", `<a href="javascript:alert(1)" onclick="x()">x</a>`,
+			[]string{"&lt;a href=&#34;javascript:alert(1)&#34; onclick=&#34;x()&#34;&gt;x&lt;/a&gt;"}, `<a href="javascript:alert(1)" onclick="x()">x</a>`},
+		{"comment", "a <!-- note --> b", []string{"<p>a &lt;!-- note --&gt; b</p>"}, "a <!-- note --> b"},
+		{"inline code unchanged", "run `net user <u>`", []string{"<code>net user &lt;u&gt;</code>"}, "run net user <u>"},
 	}
 	for _, tt := range tests {
-		if got := Render(tt.in).HTML; got != tt.want {
-			t.Errorf("Render(%q).HTML = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			r := render(t, tt.in)
+			assertSafeHTML(t, tt.in, r.HTML)
+			rest := r.HTML
+			for _, w := range tt.html {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("Render(%q).HTML = %q, want it to contain %q (in order)", tt.in, r.HTML, w)
+				}
+				rest = rest[i+len(w):]
+			}
+			if r.Text != tt.text {
+				t.Errorf("Render(%q).Text = %q, want %q", tt.in, r.Text, tt.text)
+			}
+		})
 	}
 }
 
@@ -408,13 +447,13 @@ func TestRenderMarkdown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Render(tt.in).HTML
+			got := render(t, tt.in).HTML
 			assertSafeHTML(t, tt.in, got)
 			rest := got
 			for _, w := range tt.want {
 				i := strings.Index(rest, w)
 				if i < 0 {
-					t.Fatalf("Render(%q).HTML = %q, want it to contain %q (in order)", tt.in, got, w)
+					t.Fatalf("render(t, %q).HTML = %q, want it to contain %q (in order)", tt.in, got, w)
 				}
 				rest = rest[i+len(w):]
 			}
@@ -430,9 +469,9 @@ func TestRenderText(t *testing.T) {
 		{"# Reset\n\nOpen *the* **portal** & click `Save`.", "Reset\nOpen the portal & click Save."},
 		{"- one\n- two", "one\ntwo"},
 		{"[the portal](https://p.example)", "the portal"},
-		// Inline raw HTML: the tags go, the text between them is text.
-		{"a <script>alert(1)</script> b", "a alert(1) b"},
-		{"<script>\nalert(1)\n</script>\n\nafter", "after"},
+		// Raw HTML is text, as written.
+		{"a <script>alert(1)</script> b", "a <script>alert(1)</script> b"},
+		{"<script>\nalert(1)\n</script>\n\nafter", "<script>\nalert(1)\n</script>\nafter"},
 		{"| a | b |\n|---|---|\n| 1 | 2 |", "a\nb\n1\n2"},
 		{"line one  \nline two", "line one\nline two"},
 		{"x < y and AT&amp;T", "x < y and AT&T"},
@@ -440,8 +479,8 @@ func TestRenderText(t *testing.T) {
 		{"- [x] done", "done"},
 	}
 	for _, tt := range tests {
-		if got := Render(tt.in).Text; got != tt.want {
-			t.Errorf("Render(%q).Text = %q, want %q", tt.in, got, tt.want)
+		if got := render(t, tt.in).Text; got != tt.want {
+			t.Errorf("render(t, %q).Text = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -456,7 +495,7 @@ func TestTitle(t *testing.T) {
 		{"## Sub\n\n# Main\n\n# Later", "Main"},
 		{"Setext title\n===\n\nBody", "Setext title"},
 		{"# **Reset** the `VPN` &amp; [token](https://x.example)", "Reset the VPN & token"},
-		{"# Reset <b>VPN</b> token", "Reset VPN token"},
+		{"# Reset <b>VPN</b> token", "Reset <b>VPN</b> token"},
 		{"> # Quoted", ""},
 		{"#NoSpace", ""},
 		{"   #   Padded   #", "Padded"},
@@ -471,14 +510,14 @@ func TestTitle(t *testing.T) {
 // TestRenderConcurrent exercises the shared goldmark and bluemonday
 // instances from many goroutines (meaningful under -race).
 func TestRenderConcurrent(t *testing.T) {
-	want := Render(hostileInputs[0] + "\n\n# T\n\n[x](https://x.example)")
+	want := render(t, hostileInputs[0]+"\n\n# T\n\n[x](https://x.example)")
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 50; j++ {
-				if got := Render(hostileInputs[0] + "\n\n# T\n\n[x](https://x.example)"); got != want {
+				if got := render(t, hostileInputs[0]+"\n\n# T\n\n[x](https://x.example)"); got != want {
 					t.Errorf("concurrent Render = %+v, want %+v", got, want)
 					return
 				}

@@ -93,7 +93,11 @@ func (s *Store) PublishNotice(ctx context.Context, actor *accounts.User, key str
 	if len(fields) > 0 {
 		return nil, attest.FieldError(fields)
 	}
-	n.HTML = Render(n.Body).HTML
+	rendered, err := Render(ctx, n.Body)
+	if err != nil {
+		return nil, err
+	}
+	n.HTML = rendered.HTML
 	at := sqlite.Format(n.CreatedAt)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO notices (request_type_id, title, body, html, until, created_by, created_at)

@@ -150,7 +150,7 @@ const articleQuery = `SELECT
 	COALESCE(v.id || char(31) || v.number || char(31) || v.base || char(31) || v.author_id || char(31) || vu.username || char(31) ||
 		v.created_at || char(31) || v.status || char(31) || COALESCE(v.submitted_at, '') || char(31) ||
 		COALESCE(v.decided_at, '') || char(31) || COALESCE(du.username, '') || char(31) || v.major || char(31) || v.via_import, ''),
-	v.title, v.body, v.html, v.plain, v.note, vu.display_name, v.comment
+	v.title, v.body, COALESCE(v.rerendered_html, v.html), COALESCE(v.text, v.plain), v.note, vu.display_name, v.comment
 	FROM articles a
 	JOIN users cu ON cu.id = a.created_by
 	LEFT JOIN users ru ON ru.id = a.retired_by
@@ -292,7 +292,7 @@ func loadArticle(ctx context.Context, q querier, id int64) (*Article, error) {
 	return &a, nil
 }
 
-const versionCols = `v.id, v.article_id, v.number, v.base, v.title, v.body, v.html, v.plain, v.note, v.author_id, au.username,
+const versionCols = `v.id, v.article_id, v.number, v.base, v.title, v.body, COALESCE(v.rerendered_html, v.html), COALESCE(v.text, v.plain), v.note, v.author_id, au.username,
 	au.display_name, v.created_at, v.status, COALESCE(v.submitted_at, ''), COALESCE(v.decided_at, ''),
 	COALESCE(du.username, ''), v.comment, v.major, v.via_import
 	FROM versions v JOIN users au ON au.id = v.author_id LEFT JOIN users du ON du.id = v.decided_by`

@@ -46,7 +46,10 @@ func (s *Store) SaveVersion(ctx context.Context, actor *accounts.User, id int64,
 	title, note := checkContent(in.Title, in.Body, in.Note, fields)
 	var r Rendered
 	if len(fields) == 0 {
-		r = Render(in.Body)
+		var err error
+		if r, err = Render(ctx, in.Body); err != nil {
+			return nil, err
+		}
 	}
 	var v *Version
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -746,7 +746,7 @@ func article(i int) genArticle {
 			ArticleID:    int64(i + 1),
 			Version:      1 + rng.IntN(4),
 			Title:        title,
-			Body:         b.String(),
+			Body:         markdownText(b.String()),
 			RequestTypes: rts,
 			Tags:         tags,
 		},

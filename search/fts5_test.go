@@ -101,7 +101,7 @@ func fillFTS5(db *sql.DB, next func() (Doc, bool, error)) error {
 		if !ok {
 			break
 		}
-		if _, err := ins.Exec(d.ArticleID, d.Title, PlainText(d.Body)); err != nil {
+		if _, err := ins.Exec(d.ArticleID, d.Title, d.Body); err != nil {
 			return err
 		}
 	}

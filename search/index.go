@@ -37,7 +37,7 @@ const everyone = "*"
 
 // mappingVersion changes whenever the mapping or what is indexed changes, so
 // that Open can refuse an index built by an older program.
-const mappingVersion = "attest-search-4"
+const mappingVersion = "attest-search-5"
 
 var (
 	keyPosition = []byte("attest.position")
@@ -54,7 +54,7 @@ type Doc struct {
 	ArticleID    int64
 	Version      int
 	Title        string
-	Body         string   // Markdown source; indexed and shown in snippets as plain text
+	Body         string   // plain text (kb.SearchDoc.Text, made by kb at save); indexed and shown in snippets
 	RequestTypes []string // request type keys; empty means "for everyone"
 	Tags         []string
 }
@@ -267,16 +267,15 @@ func (d Doc) document() (map[string]any, docLen, error) {
 	if len(vis) == 0 {
 		vis = append(vis, everyone)
 	}
-	text := PlainText(d.Body)
 	return map[string]any{
 		fieldTitle:        d.Title,
-		fieldBody:         text,
+		fieldBody:         d.Body,
 		fieldRequestTypes: d.RequestTypes,
 		fieldTags:         d.Tags,
 		fieldVisibility:   vis,
 		fieldTitleKey:     titleKey(d.Title),
 		fieldVersion:      float64(d.Version),
-	}, docLen{title: countWords(d.Title), body: countWords(text)}, nil
+	}, docLen{title: countWords(d.Title), body: countWords(d.Body)}, nil
 }
 
 // titleKey is the sort key for listing articles by title.

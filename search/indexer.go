@@ -99,6 +99,6 @@ func (x *Indexer) CatchUp(ctx context.Context) (int, error) {
 
 // FromKB converts the kb store's document into an index document.
 func FromKB(d kb.SearchDoc) Doc {
-	return Doc{ArticleID: d.ArticleID, Version: d.Version, Title: d.Title, Body: d.Body,
+	return Doc{ArticleID: d.ArticleID, Version: d.Version, Title: d.Title, Body: d.Text,
 		RequestTypes: d.RequestTypes, Tags: d.Tags}
 }

@@ -736,7 +736,7 @@ func realCorpus() []realPage {
 	var pages []realPage
 	add := func(key string, vi int, title, body string) {
 		pages = append(pages, realPage{
-			Doc:   Doc{ArticleID: int64(len(pages) + 1), Version: 1 + rng.IntN(6), Title: title, Body: body},
+			Doc:   Doc{ArticleID: int64(len(pages) + 1), Version: 1 + rng.IntN(6), Title: title, Body: markdownText(body)},
 			topic: key, variant: vi,
 		})
 	}

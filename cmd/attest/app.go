@@ -35,6 +35,12 @@ func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app
 	a.kb = kb.NewStore(db, a.accounts)
 	a.training = training.NewStore(db, a.accounts, a.kb)
 	a.audit = audit.NewStore(db, a.accounts, a.kb, a.training)
+	// Versions saved by a release before Markdown became text once get their text now,
+	// before anything indexes them (a no-op once done).
+	if _, err := a.kb.FillText(ctx, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
