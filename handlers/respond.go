@@ -16,6 +16,59 @@ import (
 	"attest/views"
 )
 
+// backTo is where a refused person is sent: the reason flashed on the page at URL, or, when
+// Form is set, the page drawn again with the refused form (what was typed and what is wrong).
+type backTo struct {
+	URL string
+	// Note is said before the reason in the flash ("The use was not recorded: ").
+	Note string
+	Form func(f views.Form) (templ.Component, error)
+}
+
+// refuse answers a change the domain refused, the one way every handler does. The API gets
+// the error, and so does a person for what a page cannot put right (not found, not signed in,
+// agreement pending, malformed request, internal errors). Otherwise the person gets the page
+// back: the form drawn again with the error's status, or the reason flashed on to.URL.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error, to backTo) {
+	switch attest.ErrorCode(err) {
+	case attest.EINTERNAL, attest.ENOTFOUND, attest.EUNAUTH, attest.EAGREEMENT, attest.EBADREQ, attest.ETOOLARGE, attest.EMETHOD:
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) || (to.URL == "" && to.Form == nil) {
+		s.fail(w, r, err)
+		return
+	}
+	if to.Form == nil {
+		s.flash(r, "error", to.Note+attest.ErrorMessage(err))
+		http.Redirect(w, r, to.URL, http.StatusSeeOther)
+		return
+	}
+	c, ferr := to.Form(formOf(r, err))
+	if ferr != nil {
+		s.fail(w, r, ferr)
+		return
+	}
+	s.render(w, r, status(attest.ErrorCode(err)), c)
+}
+
+// formOf keeps what was posted and what was wrong with it (lists joined by commas). Passwords
+// are never sent back.
+func formOf(r *http.Request, err error) views.Form {
+	r.ParseForm()
+	f := views.Form{Values: map[string]string{}, Message: attest.ErrorMessage(err)}
+	for k, v := range r.PostForm {
+		if k != "csrf_token" && !strings.Contains(k, "password") {
+			f.Values[k] = strings.Join(v, ",")
+		}
+	}
+	var ae *attest.Error
+	if errors.As(err, &ae) {
+		f.Errors = ae.Fields
+	}
+	return f
+}
+
 // maxBody is the largest request body accepted (API.md: over 1 MiB gets 413).
 const maxBody = 1 << 20
 

@@ -153,12 +153,6 @@ func approvalsRequired(ctx context.Context, q querier, id int64) (int, error) {
 	return max(n, 1), nil
 }
 
-// ApprovalsRequired returns how many distinct approvers a version of article id submitted
-// now would need: the most any of its request types asks for (1 when it has none).
-func (s *Store) ApprovalsRequired(ctx context.Context, id int64) (int, error) {
-	return approvalsRequired(ctx, s.db.Read, id)
-}
-
 // fixApprovalsRequired records, as v is submitted, the approvals it needs: the most its
 // article's request types ask for now. Reclassifying the article while v is in review can
 // raise what v needs, never lower it (see versionApprovalsRequired).
