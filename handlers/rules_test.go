@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -100,6 +101,112 @@ func TestOneRefusalHelper(t *testing.T) {
 			if strings.Contains(line, "func (s *Server) refuse") {
 				t.Errorf("%s:%d declares another refusal helper", f, i+1)
 			}
+		}
+	}
+}
+
+// TestRepeatedUsagePostAnswersTheFirstRecord: a retried POST /api/v1/usage (same agent,
+// ticket, article and version) answers 201 with the first record's id and records nothing.
+func TestRepeatedUsagePostAnswersTheFirstRecord(t *testing.T) {
+	ts := newTestServer(t)
+	id := kbtest.Publish(t, ts.Org, ts.KB, "Reset a password", "Verify the caller.", "password-reset")
+	alice := ts.api(t, "alice")
+	body := map[string]any{"article_id": id, "version": 1, "ticket_ref": "INC0042", "request_type": "password-reset", "outcome": "resolved"}
+	st, first := alice.call("POST", "/api/v1/usage", body)
+	if st != http.StatusCreated {
+		t.Fatalf("first post: %d %v", st, first)
+	}
+	body["outcome"] = "not_resolved"
+	st, again := alice.call("POST", "/api/v1/usage", body)
+	if st != http.StatusCreated || again["id"] != first["id"] || again["outdated"] != first["outdated"] {
+		t.Fatalf("repeat: %d %v, want 201 with the first record %v", st, again, first)
+	}
+	var n int
+	if err := ts.Org.DB.Read.QueryRow(`SELECT COUNT(*) FROM usage_events`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d usage records, want 1", n)
+	}
+}
+
+// TestTextMustBeUTF8WithoutNUL: text that is not UTF-8 or holds NUL is refused with 422
+// naming the field, in JSON (also nested), forms and query strings, and nothing is stored.
+func TestTextMustBeUTF8WithoutNUL(t *testing.T) {
+	ts := newTestServer(t)
+	km := ts.api(t, "km1")
+	articles := func() int {
+		var n int
+		if err := ts.Org.DB.Read.QueryRow(`SELECT COUNT(*) FROM articles`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fieldOf := func(body []byte) map[string]any {
+		var m struct {
+			Error struct {
+				Fields map[string]any `json:"fields"`
+			} `json:"error"`
+		}
+		json.Unmarshal(body, &m)
+		return m.Error.Fields
+	}
+	for _, tt := range []struct {
+		body  string
+		field string
+	}{
+		{"{\"title\":\"Reset \xff\xfe\",\"body\":\"Steps.\"}", "title"},
+		{`{"title":"Reset\u0000","body":"Steps."}`, "title"},
+		{"{\"title\":\"Reset\",\"body\":\"Steps.\",\"tags\":[\"ok\",\"b\xc3\"]}", "tags"},
+		{`{"title":"Reset","body":"Steps.","request_types":["password-reset"],"tags":["a\u0000"]}`, "tags"},
+		{"{\"title\":\"Reset\",\"body\":\"Ste\xffps.\"}", "body"},
+	} {
+		st, raw := km.raw("POST", "/api/v1/articles", []byte(tt.body))
+		if st != http.StatusUnprocessableEntity || fieldOf(raw)[tt.field] == nil {
+			t.Errorf("%q: HTTP %d %s, want 422 naming %s", tt.body, st, raw, tt.field)
+		}
+	}
+	if n := articles(); n != 0 {
+		t.Fatalf("%d articles stored from refused bodies", n)
+	}
+	b := ts.browser(t)
+	b.login("km1", accountstest.Password)
+	st, page := b.post("/articles", url.Values{"title": {"Reset\x00"}, "body": {"Steps."}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(page, "title") {
+		t.Fatalf("form with NUL: HTTP %d", st)
+	}
+	st, _ = b.post("/articles", url.Values{"title": {"Reset"}, "body": {"Steps \xff"}})
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("form with invalid UTF-8: HTTP %d", st)
+	}
+	if n := articles(); n != 0 {
+		t.Fatalf("%d articles stored from refused forms", n)
+	}
+	// Well-formed text is still accepted.
+	if st, raw := km.raw("POST", "/api/v1/articles", []byte(`{"title":"Réinitialiser 🔑","body":"Étapes."}`)); st != http.StatusCreated {
+		t.Fatalf("valid UTF-8: HTTP %d %s", st, raw)
+	}
+}
+
+// TestOnlyCanonicalIDs: ids in paths are decimal without sign or leading zeros; 01 and +1
+// name nothing.
+func TestOnlyCanonicalIDs(t *testing.T) {
+	ts := newTestServer(t)
+	id := kbtest.Publish(t, ts.Org, ts.KB, "Reset a password", "Verify the caller.", "password-reset")
+	km := ts.api(t, "km1")
+	if st, _ := km.call("GET", fmt.Sprintf("/api/v1/articles/%d", id), nil); st != http.StatusOK {
+		t.Fatalf("canonical id: %d", st)
+	}
+	for _, path := range []string{
+		fmt.Sprintf("/api/v1/articles/0%d", id),
+		fmt.Sprintf("/api/v1/articles/+%d", id),
+		fmt.Sprintf("/api/v1/articles/%%2B%d", id),
+		fmt.Sprintf("/api/v1/articles/%d/versions/01", id),
+		fmt.Sprintf("/api/v1/articles/%d/versions/+1", id),
+		fmt.Sprintf("/api/v1/articles/00%d/versions/1", id),
+	} {
+		if st, body := km.call("GET", path, nil); st != http.StatusNotFound {
+			t.Errorf("GET %s: HTTP %d %v, want 404", path, st, body)
 		}
 	}
 }

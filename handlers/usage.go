@@ -118,6 +118,9 @@ func (s *Server) handleUsageCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if !isHTMX(r) {
 		msg := "Recorded: used on ticket " + rec.TicketRef + "."
+		if rec.Repeated {
+			msg = "Already recorded: this version was used on ticket " + rec.TicketRef + "."
+		}
 		if rec.Outdated {
 			msg += " That version is no longer current; check the ticket against the current version."
 		}

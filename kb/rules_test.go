@@ -337,3 +337,108 @@ func mustArticle(t *testing.T, store *kb.Store, id int64) *kb.Article {
 	}
 	return a
 }
+
+// TestRepeatedUsageAnswersWithTheFirst: recording the same agent, ticket, article and
+// version again (a retried post, also concurrently) records nothing new and answers with the
+// first record; another ticket, version or agent is a new record.
+func TestRepeatedUsageAnswersWithTheFirst(t *testing.T) {
+	o := newUsageOrg(t)
+	ctx := context.Background()
+	id := o.approved(t, "Reset a password", "password-reset")
+	alice, bob := o.User(t, "alice"), o.User(t, "bob")
+	in := kb.UsageInput{ArticleID: id, Version: 1, TicketRef: "INC42", RequestType: "password-reset", Outcome: kb.OutcomeResolved}
+	first, err := o.KB.RecordUsage(ctx, alice, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 8
+	ids := make(chan int64, workers)
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			again := in
+			again.Outcome = kb.OutcomeNotResolved
+			u, err := o.KB.RecordUsage(ctx, alice, again)
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids <- u.ID
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		if got := <-ids; got != first.ID {
+			t.Fatalf("repeat answered record %d, want the first, %d", got, first.ID)
+		}
+	}
+	count := func() int {
+		var n int
+		if err := o.DB.Read.QueryRow(`SELECT COUNT(*) FROM usage_events`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := count(); got != 1 {
+		t.Fatalf("%d usage records after repeats, want 1", got)
+	}
+	again, err := o.KB.RecordUsage(ctx, alice, in)
+	if err != nil || again.ID != first.ID || again.Outcome != kb.OutcomeResolved || !again.Repeated {
+		t.Fatalf("repeat: %+v %v, want the first record (resolved), marked repeated", again, err)
+	}
+	for _, other := range []struct {
+		u  *kb.UsageInput
+		by string
+	}{
+		{&kb.UsageInput{ArticleID: id, Version: 1, TicketRef: "INC43", RequestType: "password-reset", Outcome: kb.OutcomeResolved}, "alice"},
+		{&in, "bob"},
+	} {
+		u, err := o.KB.RecordUsage(ctx, map[string]*accounts.User{"alice": alice, "bob": bob}[other.by], *other.u)
+		if err != nil || u.ID == first.ID || u.Repeated {
+			t.Fatalf("a different use (%s, %s) answered %+v %v", other.by, other.u.TicketRef, u, err)
+		}
+	}
+	if got := count(); got != 3 {
+		t.Fatalf("%d usage records, want 3", got)
+	}
+}
+
+// TestReportPeriodFarInTheFuture: a far end date (9999-12-31) reports up to today instead of
+// nothing; a start after today is refused by name.
+func TestReportPeriodFarInTheFuture(t *testing.T) {
+	o := newUsageOrg(t)
+	ctx := context.Background()
+	gapData(t, o)
+	outdated := func(since, until string) int {
+		t.Helper()
+		f, err := o.KB.ParseReportFilter(ctx, since, until, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := o.KB.GapReport(ctx, o.User(t, "km1"), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, u := range g.OutdatedUsage {
+			n += u.Count
+		}
+		return n
+	}
+	want := outdated("2000-01-01", "")
+	if want == 0 {
+		t.Fatal("the fixture has no outdated usage")
+	}
+	for _, p := range [][2]string{{"2000-01-01", "9999-12-31"}, {"", "9999-12-31"}, {"", "3000-01-01"}} {
+		if got := outdated(p[0], p[1]); got != want {
+			t.Errorf("since=%q until=%q: %d outdated uses, want %d", p[0], p[1], got, want)
+		}
+	}
+	_, err := o.KB.ParseReportFilter(ctx, "9999-01-01", "9999-12-31", "", "")
+	if got := fieldsOf(err)["since"]; got == "" {
+		t.Fatalf("since in the far future: %v, want a field error on since", err)
+	}
+}
