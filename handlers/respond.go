@@ -276,7 +276,19 @@ func checkText(r *http.Request) error {
 				bad(k, v)
 			}
 		}
-	case ct == "application/json" || (ct == "" && isAPI(r)):
+	case ct == "multipart/form-data":
+		// The text fields; files are checked by the handlers that store them.
+		if err := r.ParseMultipartForm(maxBody); err != nil {
+			return attest.Errorf(attest.EBADREQ, "The form is malformed.")
+		}
+		for k, vs := range r.MultipartForm.Value {
+			bad(k, k)
+			for _, v := range vs {
+				bad(k, v)
+			}
+		}
+	case isAPI(r) || ct == "application/json":
+		// The API decodes any body as JSON, whatever its declared type.
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			return attest.Errorf(attest.EBADREQ, "Could not read the request body.")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -166,6 +167,18 @@ func TestTextMustBeUTF8WithoutNUL(t *testing.T) {
 			t.Errorf("%q: HTTP %d %s, want 422 naming %s", tt.body, st, raw, tt.field)
 		}
 	}
+	// The declared type does not matter: the API decodes any body as JSON.
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/articles", strings.NewReader(`{"title":"Reset\u0000","body":"Steps."}`))
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Authorization", "Bearer "+km.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("NUL in a text/plain body: HTTP %d, want 422", resp.StatusCode)
+	}
 	if n := articles(); n != 0 {
 		t.Fatalf("%d articles stored from refused bodies", n)
 	}
@@ -178,6 +191,23 @@ func TestTextMustBeUTF8WithoutNUL(t *testing.T) {
 	st, _ = b.post("/articles", url.Values{"title": {"Reset"}, "body": {"Steps \xff"}})
 	if st != http.StatusUnprocessableEntity {
 		t.Fatalf("form with invalid UTF-8: HTTP %d", st)
+	}
+	// The same form sent as multipart.
+	var mp strings.Builder
+	mw := multipart.NewWriter(&mp)
+	mw.WriteField("csrf_token", b.csrf)
+	mw.WriteField("title", "Reset\x00")
+	mw.WriteField("body", "Steps.")
+	mw.Close()
+	req, _ = http.NewRequest("POST", ts.URL+"/articles", strings.NewReader(mp.String()))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err = b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("multipart form with NUL: HTTP %d, want 422", resp.StatusCode)
 	}
 	if n := articles(); n != 0 {
 		t.Fatalf("%d articles stored from refused forms", n)
