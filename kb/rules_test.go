@@ -2,6 +2,8 @@ package kb_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -440,5 +442,32 @@ func TestReportPeriodFarInTheFuture(t *testing.T) {
 	_, err := o.KB.ParseReportFilter(ctx, "9999-01-01", "9999-12-31", "", "")
 	if got := fieldsOf(err)["since"]; got == "" {
 		t.Fatalf("since in the far future: %v, want a field error on since", err)
+	}
+}
+
+// TestNotificationsWrittenInOnePlace: only send (kb/notify.go), which applies the read rule,
+// writes notifications; no other code of any package inserts them.
+func TestNotificationsWrittenInOnePlace(t *testing.T) {
+	files, err := filepath.Glob("../*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(strings.ToUpper(string(b)), "INSERT INTO NOTIFICATIONS")
+		if n > 0 && filepath.ToSlash(f) != "../kb/notify.go" {
+			t.Errorf("%s writes notifications itself; use send in kb/notify.go", f)
+		}
+		found += n
+	}
+	if found != 1 {
+		t.Errorf("%d places write notifications, want 1 (send)", found)
 	}
 }
