@@ -96,8 +96,9 @@ func sendWatchers(ctx context.Context, tx *sql.Tx, n notice, except ...int64) er
 	return send(ctx, tx, n, ids...)
 }
 
-// recipients loads users ids as readers: their roles and what their supplier fulfils, the
-// inputs of the read rule. Unknown ids are left out.
+// recipients loads users ids as readers: their roles, what their supplier fulfils and whether
+// they still have to accept the usage agreement, the inputs of the read rule. Unknown ids are
+// left out.
 func recipients(ctx context.Context, tx *sql.Tx, ids []int64) ([]*accounts.User, error) {
 	out := make([]*accounts.User, 0, len(ids))
 	seen := map[int64]bool{}
@@ -111,8 +112,10 @@ func recipients(ctx context.Context, tx *sql.Tx, ids []int64) ([]*accounts.User,
 		err := tx.QueryRowContext(ctx, `SELECT u.username, COALESCE(u.supplier_id, 0),
 			COALESCE((SELECT group_concat(role, char(31)) FROM user_roles WHERE user_id = u.id), ''),
 			COALESCE((SELECT group_concat(rt.key, char(31)) FROM supplier_request_types srt JOIN request_types rt ON rt.id = srt.request_type_id
-				WHERE srt.supplier_id = u.supplier_id), '')
-			FROM users u WHERE u.id = ?`, id).Scan(&u.Username, &u.SupplierID, &roles, &fulfils)
+				WHERE srt.supplier_id = u.supplier_id), ''),
+			COALESCE((SELECT MAX(version) FROM agreements), 0) > 0 AND NOT EXISTS (SELECT 1 FROM agreement_acceptances a
+				WHERE a.user_id = u.id AND a.version = (SELECT MAX(version) FROM agreements))
+			FROM users u WHERE u.id = ?`, id).Scan(&u.Username, &u.SupplierID, &roles, &fulfils, &u.AgreementPending)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
