@@ -49,7 +49,10 @@ func (s *Server) handleAdminView(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminForm(r *http.Request, section string) backTo {
 	return backTo{Form: func(f views.Form) (templ.Component, error) {
 		d, err := s.adminData(r, section, f)
-		return views.Admin(s.page(r, "Administration"), d), err
+		if err != nil {
+			return nil, err
+		}
+		return views.Admin(s.page(r, "Administration"), d), nil
 	}}
 }
 

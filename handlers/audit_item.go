@@ -64,7 +64,10 @@ func (s *Server) handleAuditItemView(w http.ResponseWriter, r *http.Request) {
 func (s *Server) itemForm(r *http.Request, name string) backTo {
 	return backTo{Form: func(f views.Form) (templ.Component, error) {
 		d, err := s.auditItemData(r, map[string]views.Form{name: f})
-		return views.AuditItem(s.page(r, d.D.Item.Title), d), err
+		if err != nil {
+			return nil, err
+		}
+		return views.AuditItem(s.page(r, d.D.Item.Title), d), nil
 	}}
 }
 

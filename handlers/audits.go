@@ -358,7 +358,10 @@ func (s *Server) handleAuditCreate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) auditForm(r *http.Request) backTo {
 	return backTo{Form: func(f views.Form) (templ.Component, error) {
 		d, err := s.auditListData(r, f)
-		return views.AuditList(s.page(r, "Audits"), d), err
+		if err != nil {
+			return nil, err
+		}
+		return views.AuditList(s.page(r, "Audits"), d), nil
 	}}
 }
 

@@ -28,12 +28,15 @@ type backTo struct {
 }
 
 // refuse answers a change the domain refused, the one way every handler does. The API gets
-// the error, and so does a person for what a page cannot put right (not found, not signed in,
-// agreement pending, malformed request, internal errors). Otherwise the person gets the page
-// back: the form drawn again with the error's status, or the reason flashed on to.URL.
+// the error, and so does a person for what a page cannot put right (not signed in, agreement
+// pending, malformed request, internal errors; not found, unless a form named what was not
+// found). Otherwise the person gets the page back: the form drawn again with the error's
+// status, or the reason flashed on to.URL.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error, to backTo) {
-	switch attest.ErrorCode(err) {
-	case attest.EINTERNAL, attest.ENOTFOUND, attest.EUNAUTH, attest.EAGREEMENT, attest.EBADREQ, attest.ETOOLARGE, attest.EMETHOD:
+	switch code := attest.ErrorCode(err); {
+	case code == attest.ENOTFOUND && to.Form != nil:
+	case code == attest.EINTERNAL, code == attest.ENOTFOUND, code == attest.EUNAUTH, code == attest.EAGREEMENT,
+		code == attest.EBADREQ, code == attest.ETOOLARGE, code == attest.EMETHOD:
 		s.fail(w, r, err)
 		return
 	}
