@@ -3,7 +3,8 @@ package handlers
 import (
 	"net/http"
 	"strconv"
-	"strings"
+
+	"github.com/a-h/templ"
 
 	"attest"
 	"attest/accounts"
@@ -44,30 +45,15 @@ func (s *Server) handleAdminView(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.Admin(s.page(r, "Administration"), d))
 }
 
-// refuseAdminForm re-renders the administration page with what was typed and what is wrong,
-// or answers the API error.
-func (s *Server) refuseAdminForm(w http.ResponseWriter, r *http.Request, section string, err error) {
-	code := attest.ErrorCode(err)
-	if isAPI(r) || code == attest.EINTERNAL || code == attest.EFORBIDDEN {
-		s.fail(w, r, err)
-		return
-	}
-	r.ParseForm()
-	f := views.Form{Values: map[string]string{}, Message: attest.ErrorMessage(err)}
-	for k, v := range r.PostForm {
-		if k != "password" && k != "csrf_token" {
-			f.Values[k] = strings.Join(v, ",")
+// adminForm sends a refused administration form back to its section of the page.
+func (s *Server) adminForm(r *http.Request, section string) backTo {
+	return backTo{Form: func(f views.Form) (templ.Component, error) {
+		d, err := s.adminData(r, section, f)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if e, ok := err.(*attest.Error); ok {
-		f.Errors = e.Fields
-	}
-	d, derr := s.adminData(r, section, f)
-	if derr != nil {
-		s.fail(w, r, derr)
-		return
-	}
-	s.render(w, r, status(code), views.Admin(s.page(r, "Administration"), d))
+		return views.Admin(s.page(r, "Administration"), d), nil
+	}}
 }
 
 // done answers a successful change: JSON for the API, a flash and a redirect for a form.
@@ -112,7 +98,7 @@ func (s *Server) handleSupplierCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	sp, err := s.Accounts.CreateSupplier(r.Context(), actor(r), in.Key, in.Name)
 	if err != nil {
-		s.refuseAdminForm(w, r, "supplier", err)
+		s.refuse(w, r, err, s.adminForm(r, "supplier"))
 		return
 	}
 	s.done(w, r, http.StatusCreated, sp, "Supplier "+sp.Name+" added.", "/admin")
@@ -137,7 +123,7 @@ func (s *Server) handleSupplierRequestTypesSet(w http.ResponseWriter, r *http.Re
 	}
 	sp, err := s.Accounts.SetSupplierRequestTypes(r.Context(), actor(r), r.PathValue("key"), in.RequestTypes)
 	if err != nil {
-		s.refuseAdminForm(w, r, "supplier", err)
+		s.refuse(w, r, err, s.adminForm(r, "supplier"))
 		return
 	}
 	s.done(w, r, http.StatusOK, sp, "Saved what "+sp.Name+" fulfils.", "/admin")
@@ -179,7 +165,7 @@ func (s *Server) handleRequestTypeCreate(w http.ResponseWriter, r *http.Request)
 		if v := r.PostFormValue("review_days"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				s.refuseAdminForm(w, r, "request_type", attest.FieldError(map[string]string{"review_days": "a whole number of days"}))
+				s.refuse(w, r, attest.FieldError(map[string]string{"review_days": "a whole number of days"}), s.adminForm(r, "request_type"))
 				return
 			}
 			in.ReviewDays = n
@@ -195,7 +181,7 @@ func (s *Server) handleRequestTypeCreate(w http.ResponseWriter, r *http.Request)
 	}
 	rt, err := s.Accounts.CreateRequestType(r.Context(), actor(r), nrt)
 	if err != nil {
-		s.refuseAdminForm(w, r, "request_type", err)
+		s.refuse(w, r, err, s.adminForm(r, "request_type"))
 		return
 	}
 	s.done(w, r, http.StatusCreated, rt, "Request type "+rt.Name+" added.", "/admin")
@@ -275,7 +261,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.Accounts.CreateUser(r.Context(), actor(r), nu)
 	if err != nil {
-		s.refuseAdminForm(w, r, "user", err)
+		s.refuse(w, r, err, s.adminForm(r, "user"))
 		return
 	}
 	s.done(w, r, http.StatusCreated, toUserJSON(u), "User "+u.Username+" added.", "/admin")

@@ -40,7 +40,7 @@ func (s *Server) handleAgreementPublish(w http.ResponseWriter, r *http.Request) 
 	}
 	v, err := s.Accounts.PublishAgreement(r.Context(), actor(r), in.Text)
 	if err != nil {
-		s.refuseAdminForm(w, r, "agreement", err)
+		s.refuse(w, r, err, s.adminForm(r, "agreement"))
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]int{"version": v}, "Usage agreement version "+strconv.Itoa(v)+" published.", "/admin")

@@ -11,20 +11,6 @@ import (
 	"attest/views"
 )
 
-// refuseTransition answers a refused state change: the API error, or for a person the page
-// they came from with the reason (what they typed elsewhere is untouched).
-func (s *Server) refuseTransition(w http.ResponseWriter, r *http.Request, back string, err error) {
-	switch attest.ErrorCode(err) {
-	case attest.EINVALID, attest.ECONFLICT, attest.ESTALE, attest.EFORBIDDEN:
-		if !isAPI(r) {
-			s.flash(r, "error", attest.ErrorMessage(err))
-			http.Redirect(w, r, back, http.StatusSeeOther)
-			return
-		}
-	}
-	s.fail(w, r, err)
-}
-
 func versionPage(id int64, n int) string { return fmt.Sprintf("/articles/%d/versions/%d", id, n) }
 
 func (s *Server) handleVersionSubmit(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +20,7 @@ func (s *Server) handleVersionSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.KB.Submit(r.Context(), actor(r), id, n); err != nil {
-		s.refuseTransition(w, r, versionPage(id, n), err)
+		s.refuse(w, r, err, backTo{URL: versionPage(id, n)})
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"status": kb.StatusInReview},
@@ -48,7 +34,7 @@ func (s *Server) handleVersionWithdraw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.KB.Withdraw(r.Context(), actor(r), id, n); err != nil {
-		s.refuseTransition(w, r, versionPage(id, n), err)
+		s.refuse(w, r, err, backTo{URL: versionPage(id, n)})
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"status": kb.StatusWithdrawn},
@@ -84,7 +70,7 @@ func (s *Server) handleVersionApprove(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.KB.Approve(r.Context(), actor(r), id, n, d)
 	if err != nil {
-		s.refuseTransition(w, r, versionPage(id, n), err)
+		s.refuse(w, r, err, backTo{URL: versionPage(id, n)})
 		return
 	}
 	msg := fmt.Sprintf("Version %d is approved and is now what agents read.", n)
@@ -107,7 +93,7 @@ func (s *Server) handleVersionReject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.KB.Reject(r.Context(), actor(r), id, n, d); err != nil {
-		s.refuseTransition(w, r, versionPage(id, n), err)
+		s.refuse(w, r, err, backTo{URL: versionPage(id, n)})
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"status": kb.StatusRejected},
@@ -126,7 +112,7 @@ func (s *Server) handleArticleRetire(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.KB.Retire(r.Context(), actor(r), id, reason); err != nil {
-		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
+		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/articles/%d", id)})
 		return
 	}
 	// Two knowledge managers retire an article: the first call requests it (the article is
@@ -157,7 +143,7 @@ func (s *Server) handleArticleRetireCancel(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	if err := s.KB.CancelRetirement(r.Context(), actor(r), id, reason); err != nil {
-		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
+		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/articles/%d", id)})
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"id": id, "status": kb.ArticleActive},
@@ -189,7 +175,7 @@ func (s *Server) handleArticleClassify(w http.ResponseWriter, r *http.Request) {
 		days := 0
 		if v := strings.TrimSpace(r.PostFormValue("review_days")); v != "" {
 			if days, err = strconv.Atoi(v); err != nil {
-				s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), attest.FieldError(map[string]string{"review_days": "a whole number of days"}))
+				s.refuse(w, r, attest.FieldError(map[string]string{"review_days": "a whole number of days"}), backTo{URL: fmt.Sprintf("/articles/%d", id)})
 				return
 			}
 		}
@@ -197,7 +183,7 @@ func (s *Server) handleArticleClassify(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.KB.Classify(r.Context(), actor(r), id, kb.Classification{RequestTypes: in.RequestTypes, Tags: in.Tags, ReviewDays: in.ReviewDays})
 	if err != nil {
-		s.refuseTransition(w, r, fmt.Sprintf("/articles/%d", id), err)
+		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/articles/%d", id)})
 		return
 	}
 	var body any

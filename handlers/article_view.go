@@ -110,26 +110,13 @@ func (s *Server) handleVersionGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := views.VersionView{Article: a, Version: v, IsAuthor: v.Author == u.Username, IsManager: u.Has(km)}
-	open := v.Status == kb.StatusDraft || v.Status == kb.StatusInReview
-	d.CanSubmit = v.Status == kb.StatusDraft && (d.IsAuthor || d.IsManager) && a.Status == kb.ArticleActive
-	d.CanWithdraw = open && d.IsAuthor
+	act := kb.Actions(u, a, v)
+	d := views.VersionView{Article: a, Version: v, IsAuthor: act.IsAuthor, IsManager: u.Has(km),
+		CanSubmit: act.Submit, CanWithdraw: act.Withdraw, CanApprove: act.Approve, CanReject: act.Reject,
+		ApprovedByMe: act.ApprovedByMe, Stale: act.Stale, Required: v.ApprovalsRequired}
 	if c := a.Current; c != nil && c.Number != v.Number {
 		d.Current = c
 		d.TitleDiff, d.BodyDiff = kb.Diff(c.Title, v.Title), kb.Diff(c.Body, v.Body)
-		d.Stale = v.Status == kb.StatusInReview && v.Base < c.Number
-	}
-	if v.Status == kb.StatusInReview {
-		if d.Required, err = s.KB.ApprovalsRequired(ctx, id); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		for _, ap := range v.Approvals {
-			if ap.Approver == u.Username {
-				d.ApprovedByMe = true
-			}
-		}
-		d.CanApprove = d.IsManager && !d.IsAuthor && !d.Stale && a.Status == kb.ArticleActive
 	}
 	if d.Origins, err = s.KB.VersionOrigins(ctx, u, id, v.Number); err != nil {
 		s.fail(w, r, err)

@@ -1,8 +1,8 @@
 package handlers
 
 import (
+	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"attest"
@@ -175,11 +175,11 @@ func pathVersion(r *http.Request) (int64, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n <= 0 {
+	n, err := pathID(r, "n")
+	if err != nil || n > math.MaxInt32 {
 		return 0, 0, attest.Errorf(attest.ENOTFOUND, "No such version.")
 	}
-	return id, n, nil
+	return id, int(n), nil
 }
 
 func (s *Server) handleArticleGet(w http.ResponseWriter, r *http.Request) {

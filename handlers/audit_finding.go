@@ -79,13 +79,7 @@ func (s *Server) remedyHandler(w http.ResponseWriter, r *http.Request, apply fun
 		err = apply(id, rm)
 	}
 	if err != nil {
-		code := attest.ErrorCode(err)
-		if !isAPI(r) && (code == attest.EINVALID || code == attest.ECONFLICT) {
-			s.flash(r, "error", "Finding #"+strconv.FormatInt(id, 10)+": "+attest.ErrorMessage(err))
-			http.Redirect(w, r, "/findings", http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: "/findings", Note: "Finding #" + strconv.FormatInt(id, 10) + ": "})
 		return
 	}
 	f, err := s.Audit.Finding(r.Context(), actor(r), id)

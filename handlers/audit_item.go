@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"attest"
 	"attest/accounts"
 	"attest/audit"
@@ -58,18 +60,15 @@ func (s *Server) handleAuditItemView(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.AuditItem(s.page(r, d.D.Item.Title), d))
 }
 
-// refuseItemForm re-renders the item page with a refused form, or answers the error.
-func (s *Server) refuseItemForm(w http.ResponseWriter, r *http.Request, name string, err error) {
-	if isAPI(r) || attest.ErrorCode(err) != attest.EINVALID {
-		s.fail(w, r, err)
-		return
-	}
-	d, derr := s.auditItemData(r, map[string]views.Form{name: formOf(r, err)})
-	if derr != nil {
-		s.fail(w, r, derr)
-		return
-	}
-	s.render(w, r, http.StatusUnprocessableEntity, views.AuditItem(s.page(r, d.D.Item.Title), d))
+// itemForm sends a refused form of an audit item's page back to that page.
+func (s *Server) itemForm(r *http.Request, name string) backTo {
+	return backTo{Form: func(f views.Form) (templ.Component, error) {
+		d, err := s.auditItemData(r, map[string]views.Form{name: f})
+		if err != nil {
+			return nil, err
+		}
+		return views.AuditItem(s.page(r, d.D.Item.Title), d), nil
+	}}
 }
 
 func (s *Server) handleAuditAssess(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +110,7 @@ func (s *Server) handleAuditAssess(w http.ResponseWriter, r *http.Request) {
 	}
 	score, err := s.Audit.Assess(r.Context(), actor(r), id, item, in.Checks, in.Notes)
 	if err != nil {
-		s.refuseItemForm(w, r, "assessment", err)
+		s.refuse(w, r, err, s.itemForm(r, "assessment"))
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"score": score}, "Assessment saved: score "+strconv.Itoa(score)+".",
@@ -144,7 +143,7 @@ func (s *Server) handleAuditEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	ev, err := s.Audit.AddEvidence(r.Context(), actor(r), id, item, in.Kind, in.Content, in.EffectiveDate)
 	if err != nil {
-		s.refuseItemForm(w, r, "evidence", err)
+		s.refuse(w, r, err, s.itemForm(r, "evidence"))
 		return
 	}
 	s.done(w, r, http.StatusCreated, map[string]any{"id": ev.ID, "sha256": ev.SHA256, "effective_date": ev.EffectiveDate},
@@ -194,7 +193,7 @@ func (s *Server) handleFindingCreate(w http.ResponseWriter, r *http.Request) {
 	fid, err := s.Audit.RaiseFinding(r.Context(), actor(r), id, nf)
 	if err != nil {
 		if !isAPI(r) && attest.ErrorCode(err) == attest.EINVALID && nf.Item > 0 {
-			s.refuseItemForm(w, r, "finding", err)
+			s.refuse(w, r, err, s.itemForm(r, "finding"))
 			return
 		}
 		s.fail(w, r, err)

@@ -1,11 +1,12 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"attest"
 	"attest/accounts"
@@ -345,14 +346,14 @@ func (s *Server) handleAuditCreate(w http.ResponseWriter, r *http.Request) {
 			fields["criteria"] = "keep at least one criterion"
 		}
 		if len(fields) > 0 {
-			s.refuseAuditForm(w, r, attest.FieldError(fields))
+			s.refuse(w, r, attest.FieldError(fields), s.auditForm(r))
 			return
 		}
 	}
 	a, err := s.Audit.Create(r.Context(), actor(r), audit.NewAudit{Quarter: in.Quarter, SampleSize: *in.SampleSize, Seed: in.Seed,
 		Suppliers: in.Suppliers, RequestTypes: in.RequestTypes, Criteria: in.Criteria})
 	if err != nil {
-		s.refuseAuditForm(w, r, err)
+		s.refuse(w, r, err, s.auditForm(r))
 		return
 	}
 	items := []map[string]any{}
@@ -365,35 +366,15 @@ func (s *Server) handleAuditCreate(w http.ResponseWriter, r *http.Request) {
 		"/audits/"+strconv.FormatInt(a.ID, 10))
 }
 
-// refuseAuditForm re-renders the audits page with the refused "New audit" form, or answers
-// the API error.
-func (s *Server) refuseAuditForm(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) || attest.ErrorCode(err) != attest.EINVALID {
-		s.fail(w, r, err)
-		return
-	}
-	d, derr := s.auditListData(r, formOf(r, err))
-	if derr != nil {
-		s.fail(w, r, derr)
-		return
-	}
-	s.render(w, r, status(attest.ErrorCode(err)), views.AuditList(s.page(r, "Audits"), d))
-}
-
-// formOf keeps what was posted and what was wrong with it (lists joined by commas).
-func formOf(r *http.Request, err error) views.Form {
-	r.ParseForm()
-	f := views.Form{Values: map[string]string{}, Message: attest.ErrorMessage(err)}
-	for k, v := range r.PostForm {
-		if k != "csrf_token" {
-			f.Values[k] = strings.Join(v, ",")
+// auditForm sends the refused "New audit" form back to the audits page.
+func (s *Server) auditForm(r *http.Request) backTo {
+	return backTo{Form: func(f views.Form) (templ.Component, error) {
+		d, err := s.auditListData(r, f)
+		if err != nil {
+			return nil, err
 		}
-	}
-	var ae *attest.Error
-	if errors.As(err, &ae) {
-		f.Errors = ae.Fields
-	}
-	return f
+		return views.AuditList(s.page(r, "Audits"), d), nil
+	}}
 }
 
 func (s *Server) handleAuditView(w http.ResponseWriter, r *http.Request) {
@@ -428,12 +409,7 @@ func (s *Server) handleAuditClose(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.Audit.Close(r.Context(), actor(r), id)
 	if err != nil {
-		if !isAPI(r) && attest.ErrorCode(err) == attest.ECONFLICT {
-			s.flash(r, "error", attest.ErrorMessage(err))
-			http.Redirect(w, r, "/audits/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: "/audits/" + strconv.FormatInt(id, 10)})
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"id": a.ID, "status": string(a.Status), "signed_off_by": a.SignedOffBy,
@@ -459,12 +435,7 @@ func (s *Server) handleAuditNext(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.Audit.NextFrom(r.Context(), actor(r), id, in.Quarter, in.Seed)
 	if err != nil {
-		if !isAPI(r) && attest.ErrorCode(err) == attest.EINVALID {
-			s.flash(r, "error", attest.ErrorMessage(err))
-			http.Redirect(w, r, "/audits/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: "/audits/" + strconv.FormatInt(id, 10)})
 		return
 	}
 	s.done(w, r, http.StatusCreated, auditJSON(a), "Audit for "+a.Quarter+" started from audit #"+strconv.FormatInt(id, 10)+".",

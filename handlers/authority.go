@@ -115,7 +115,7 @@ func (s *Server) handleSuspensionLift(w http.ResponseWriter, r *http.Request) {
 		back = "/authority/" + url.PathEscape(u)
 	}
 	if err := s.Training.LiftSuspension(r.Context(), actor(r), id, reason); err != nil {
-		s.refuseTrainingAction(w, r, err, back)
+		s.refuse(w, r, err, backTo{URL: back})
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"id": id, "lifted": true}, "Suspension lifted.", back)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"attest"
 	"attest/training"
 )
 
@@ -43,7 +42,7 @@ func (s *Server) handleCertificationCreate(w http.ResponseWriter, r *http.Reques
 		c, err = s.Training.CertifyAttempt(r.Context(), actor(r), id)
 	}
 	if err != nil {
-		s.refuseTrainingAction(w, r, err, "/training")
+		s.refuse(w, r, err, backTo{URL: "/training"})
 		return
 	}
 	s.done(w, r, http.StatusCreated, map[string]any{"id": c.ID, "expires_at": c.ExpiresAt, "username": c.Username,
@@ -64,7 +63,7 @@ func (s *Server) handleCertificationDecline(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	if err := s.Training.Decline(r.Context(), actor(r), id, reason); err != nil {
-		s.refuseTrainingAction(w, r, err, "/training")
+		s.refuse(w, r, err, backTo{URL: "/training"})
 		return
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"attempt_id": id, "decision": "declined"}, "Certification declined.", "/training")
@@ -88,20 +87,8 @@ func (s *Server) handleCertificationRevoke(w http.ResponseWriter, r *http.Reques
 	}
 	c, err := s.Training.Revoke(r.Context(), actor(r), id, reason)
 	if err != nil {
-		s.refuseTrainingAction(w, r, err, back)
+		s.refuse(w, r, err, backTo{URL: back})
 		return
 	}
 	s.done(w, r, http.StatusOK, c, fmt.Sprintf("%s's %s certification is revoked.", c.UserName, c.RequestTypeName), back)
-}
-
-// refuseTrainingAction answers a refused button press on a page with a flash on the page it
-// came from (the API gets the error).
-func (s *Server) refuseTrainingAction(w http.ResponseWriter, r *http.Request, err error, back string) {
-	code := attest.ErrorCode(err)
-	if isAPI(r) || code == attest.EINTERNAL || code == attest.EFORBIDDEN || code == attest.ENOTFOUND {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, "error", attest.ErrorMessage(err))
-	http.Redirect(w, r, back, http.StatusSeeOther)
 }

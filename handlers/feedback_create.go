@@ -53,12 +53,7 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil && (attest.ErrorCode(err) != attest.EINVALID || !isHTMX(r)) {
-		if attest.ErrorCode(err) == attest.EINVALID {
-			s.flash(r, "error", "Your feedback was not recorded: "+attest.ErrorMessage(err))
-			http.Redirect(w, r, fmt.Sprintf("/articles/%d#feedback-form", id), http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/articles/%d#feedback-form", id), Note: "Your feedback was not recorded: "})
 		return
 	}
 	if !isHTMX(r) {

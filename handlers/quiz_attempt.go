@@ -22,12 +22,7 @@ func (s *Server) handleAttemptStart(w http.ResponseWriter, r *http.Request) {
 	}
 	p, resumed, err := s.Training.StartAttempt(r.Context(), actor(r), id)
 	if err != nil {
-		if !isAPI(r) && attest.ErrorCode(err) != attest.EINTERNAL {
-			s.flash(r, "error", attest.ErrorMessage(err))
-			http.Redirect(w, r, "/training", http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: "/training"})
 		return
 	}
 	if isAPI(r) {
@@ -123,12 +118,7 @@ func (s *Server) handleAttemptSubmit(w http.ResponseWriter, r *http.Request) {
 	u := actor(r)
 	res, err := s.Training.Submit(r.Context(), u, id, answers)
 	if err != nil {
-		if !isAPI(r) && attest.ErrorCode(err) == attest.ECONFLICT {
-			s.flash(r, "error", attest.ErrorMessage(err))
-			http.Redirect(w, r, fmt.Sprintf("/training/attempts/%d", id), http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/training/attempts/%d", id)})
 		return
 	}
 	msg := fmt.Sprintf("You scored %d%%: failed. Read the articles and try again.", res.ScorePercent)

@@ -6,15 +6,73 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 
 	"attest"
 	"attest/views"
 )
+
+// backTo is where a refused person is sent: the reason flashed on the page at URL, or, when
+// Form is set, the page drawn again with the refused form (what was typed and what is wrong).
+type backTo struct {
+	URL string
+	// Note is said before the reason in the flash ("The use was not recorded: ").
+	Note string
+	Form func(f views.Form) (templ.Component, error)
+}
+
+// refuse answers a change the domain refused, the one way every handler does. The API gets
+// the error, and so does a person for what a page cannot put right (not signed in, agreement
+// pending, malformed request, internal errors; not found, unless a form named what was not
+// found). Otherwise the person gets the page back: the form drawn again with the error's
+// status, or the reason flashed on to.URL.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error, to backTo) {
+	switch code := attest.ErrorCode(err); {
+	case code == attest.ENOTFOUND && to.Form != nil:
+	case code == attest.EINTERNAL, code == attest.ENOTFOUND, code == attest.EUNAUTH, code == attest.EAGREEMENT,
+		code == attest.EBADREQ, code == attest.ETOOLARGE, code == attest.EMETHOD:
+		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) || (to.URL == "" && to.Form == nil) {
+		s.fail(w, r, err)
+		return
+	}
+	if to.Form == nil {
+		s.flash(r, "error", to.Note+attest.ErrorMessage(err))
+		http.Redirect(w, r, to.URL, http.StatusSeeOther)
+		return
+	}
+	c, ferr := to.Form(formOf(r, err))
+	if ferr != nil {
+		s.fail(w, r, ferr)
+		return
+	}
+	s.render(w, r, status(attest.ErrorCode(err)), c)
+}
+
+// formOf keeps what was posted and what was wrong with it (lists joined by commas). Passwords
+// are never sent back.
+func formOf(r *http.Request, err error) views.Form {
+	r.ParseForm()
+	f := views.Form{Values: map[string]string{}, Message: attest.ErrorMessage(err)}
+	for k, v := range r.PostForm {
+		if k != "csrf_token" && !strings.Contains(k, "password") {
+			f.Values[k] = strings.Join(v, ",")
+		}
+	}
+	var ae *attest.Error
+	if errors.As(err, &ae) {
+		f.Errors = ae.Fields
+	}
+	return f
+}
 
 // maxBody is the largest request body accepted (API.md: over 1 MiB gets 413).
 const maxBody = 1 << 20
@@ -187,10 +245,133 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, c templ.
 	w.Write(buf.Bytes())
 }
 
-// pathID parses a path value as a positive integer id. Errors: ENOTFOUND.
+// checkText refuses a request whose text is not UTF-8 or holds a NUL character, in the query
+// string, a form or a JSON body, naming the field (422): such text would be stored as sent and
+// break pages, exports and the journal later. A body that is not well-formed is left to the
+// handler's decoding (400). The guard calls it for every route.
+func checkText(r *http.Request) error {
+	fields := map[string]string{}
+	bad := func(name, s string) {
+		if name == "" {
+			name = "body"
+		}
+		switch {
+		case !utf8.ValidString(name):
+			fields["body"] = "must be UTF-8 text"
+		case !utf8.ValidString(s):
+			fields[name] = "must be UTF-8 text"
+		case strings.ContainsRune(s, 0) || strings.ContainsRune(name, 0):
+			fields[name] = "must not contain NUL characters"
+		}
+	}
+	for k, vs := range r.URL.Query() {
+		bad(k, k)
+		for _, v := range vs {
+			bad(k, v)
+		}
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case r.Body == nil || r.Body == http.NoBody:
+	case ct == "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return attest.Errorf(attest.EBADREQ, "The form is malformed.")
+		}
+		for k, vs := range r.PostForm {
+			bad(k, k)
+			for _, v := range vs {
+				bad(k, v)
+			}
+		}
+	case ct == "multipart/form-data":
+		// The text fields; files are checked by the handlers that store them.
+		if err := r.ParseMultipartForm(maxBody); err != nil {
+			return attest.Errorf(attest.EBADREQ, "The form is malformed.")
+		}
+		for k, vs := range r.MultipartForm.Value {
+			bad(k, k)
+			for _, v := range vs {
+				bad(k, v)
+			}
+		}
+	case isAPI(r) || ct == "application/json":
+		// The API decodes any body as JSON, whatever its declared type.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return attest.Errorf(attest.EBADREQ, "Could not read the request body.")
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		checkJSONText(body, bad)
+	}
+	if len(fields) > 0 {
+		return attest.FieldError(fields)
+	}
+	return nil
+}
+
+// checkJSONText calls bad with the name of the nearest object key and the text of every
+// string in body (keys included), its raw bytes standing in when they are not UTF-8 (the
+// decoder would replace them). It stops quietly at malformed JSON.
+func checkJSONText(body []byte, bad func(name, s string)) {
+	type level struct {
+		object  bool
+		wantKey bool
+		key     string
+	}
+	var stack []level
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var prev int64
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		end := dec.InputOffset()
+		raw := body[prev:end]
+		prev = end
+		name := ""
+		if len(stack) > 0 {
+			name = stack[len(stack)-1].key
+		}
+		valueDone := func() {
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].wantKey = true
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, level{object: true, wantKey: true, key: name})
+			case '[':
+				stack = append(stack, level{key: name})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+		case string:
+			if !utf8.Valid(raw) {
+				t = string(raw)
+			}
+			if top := len(stack) - 1; top >= 0 && stack[top].object && stack[top].wantKey {
+				bad(t, t)
+				stack[top].key, stack[top].wantKey = t, false
+				continue
+			}
+			bad(name, t)
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+// pathID parses a path value as a positive integer id, written the one way ids are written:
+// decimal digits without sign or leading zeros (01 and +1 name nothing). Errors: ENOTFOUND.
 func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
+	raw := r.PathValue(name)
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
 		return 0, attest.Errorf(attest.ENOTFOUND, "No such %s.", name)
 	}
 	return id, nil

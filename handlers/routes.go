@@ -127,6 +127,10 @@ func (s *Server) guard(rt route) http.Handler {
 			s.fail(w, r, attest.Errorf(attest.EFORBIDDEN, "This form has expired. Reload the page and try again."))
 			return
 		}
+		if err := checkText(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		rt.handler(w, r)
 	})
 }

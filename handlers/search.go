@@ -9,6 +9,7 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/kb"
 	"attest/search"
 	"attest/views"
 )
@@ -25,8 +26,8 @@ func (s *Server) searchRoutes() []route {
 // maxQueryLen bounds what is sent to the index; longer queries are cut, not refused.
 const maxQueryLen = 500
 
-// searchQuery builds the index query for the caller: agents see only what their supplier
-// fulfils plus articles for everyone. Errors: EAGREEMENT, EINVALID.
+// searchQuery builds the index query for the caller, who finds what the kb read rule lets
+// them read (kb.ReadScope). Errors: EAGREEMENT, EINVALID.
 func searchQuery(r *http.Request, u *accounts.User) (search.Query, error) {
 	if err := accounts.RequireAgreement(u); err != nil {
 		return search.Query{}, err
@@ -46,11 +47,8 @@ func searchQuery(r *http.Request, u *accounts.User) (search.Query, error) {
 		}
 		text = strings.TrimSpace(text[:cut])
 	}
-	sq := search.Query{Text: text, RequestType: q.Get("request_type"), Tag: q.Get("tag"), Limit: limit, Offset: offset, TagFacets: true}
-	if u.IsAgent() {
-		sq.Visible = append([]string{}, u.Fulfils...)
-	}
-	return sq, nil
+	return search.Query{Text: text, RequestType: q.Get("request_type"), Tag: q.Get("tag"), Limit: limit, Offset: offset,
+		TagFacets: true, Scope: kb.ReadScope(u)}, nil
 }
 
 type searchHit struct {
@@ -133,7 +131,7 @@ func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result)
 	names := map[string]string{}
 	for _, rt := range rts {
 		names[rt.Key] = rt.Name
-		if !actor(r).IsAgent() || actor(r).FulfilsType(rt.Key) {
+		if sq.Scope.Covers([]string{rt.Key}) {
 			d.Catalogue = append(d.Catalogue, views.FacetLink{Key: rt.Key, Label: rt.Name})
 		}
 	}

@@ -123,16 +123,14 @@ func (s *Server) handleUsageCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil && (attest.ErrorCode(err) != attest.EINVALID || !isHTMX(r)) {
-		if attest.ErrorCode(err) == attest.EINVALID {
-			s.flash(r, "error", "The use was not recorded: "+attest.ErrorMessage(err))
-			http.Redirect(w, r, fmt.Sprintf("/articles/%d#usage-form", in.ArticleID), http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/articles/%d#usage-form", in.ArticleID), Note: "The use was not recorded: "})
 		return
 	}
 	if !isHTMX(r) {
 		msg := "Recorded: used on ticket " + rec.TicketRef + "."
+		if rec.Repeated {
+			msg = "Already recorded: this version was used on ticket " + rec.TicketRef + "."
+		}
 		if rec.Outdated {
 			msg += " That version is no longer current; check the ticket against the current version."
 		}

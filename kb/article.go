@@ -441,8 +441,9 @@ func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reas
 		if err := searchChanged(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := notifyWatchers(ctx, tx, id, actor.ID, 0, true,
-			fmt.Sprintf("%s asked to retire “%s”: %s", actor.Name(), a.Title, reason), fmt.Sprintf("/articles/%d/history", id)); err != nil {
+		// Told to the watchers who could read the article until now.
+		if err := sendWatchers(ctx, tx, notice{article: a, link: fmt.Sprintf("/articles/%d/history", id),
+			text: fmt.Sprintf("%s asked to retire “%s”: %s", actor.Name(), a.Title, reason)}, actor.ID); err != nil {
 			return err
 		}
 		return journal.Append(ctx, tx, actor.Username, "article.retire_request", articleObject(id),

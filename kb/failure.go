@@ -100,8 +100,8 @@ func (s *Store) recordWrongKnowledge(ctx context.Context, actor *accounts.User, 
 			row.articleID).Scan(&u.FollowupID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			var title string
-			if err := tx.QueryRowContext(ctx, `SELECT `+titleOf("?1"), row.articleID).Scan(&title); err != nil {
+			a, err := loadArticle(ctx, tx, row.articleID)
+			if err != nil {
 				return err
 			}
 			f := &Feedback{ArticleID: row.articleID, Version: row.version, Wrong: true,
@@ -111,7 +111,7 @@ func (s *Store) recordWrongKnowledge(ctx context.Context, actor *accounts.User, 
 				row.version, f.Comment).Scan(&f.ID); err != nil {
 				return err
 			}
-			if err := openFollowup(ctx, tx, actor, title, f, row.at); err != nil {
+			if err := openFollowup(ctx, tx, actor, a, f, row.at); err != nil {
 				return err
 			}
 			u.FollowupID = f.FollowupID

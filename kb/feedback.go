@@ -108,7 +108,7 @@ func (s *Store) GiveFeedbackAt(ctx context.Context, actor *accounts.User, id int
 		if !f.IsActionable() {
 			return nil
 		}
-		return openFollowup(ctx, tx, actor, a.Title, f, stamp)
+		return openFollowup(ctx, tx, actor, a, f, stamp)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kb: feedback on article %d: %w", id, err)

@@ -60,7 +60,7 @@ func followupObject(id int64) string { return "followup:" + strconv.FormatInt(id
 
 // openFollowup opens a follow-up for feedback f in tx, journals it and tells the article's
 // watchers (except the person who gave the feedback).
-func openFollowup(ctx context.Context, tx *sql.Tx, actor *accounts.User, title string, f *Feedback, at string) error {
+func openFollowup(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, f *Feedback, at string) error {
 	err := tx.QueryRowContext(ctx, `INSERT INTO followups (feedback_id, article_id, opened_at) VALUES (?, ?, ?) RETURNING id`,
 		f.ID, f.ArticleID, at).Scan(&f.FollowupID)
 	if err != nil {
@@ -70,14 +70,15 @@ func openFollowup(ctx context.Context, tx *sql.Tx, actor *accounts.User, title s
 	if f.Wrong {
 		what = "wrong"
 	}
-	text := fmt.Sprintf("%s marked “%s” (version %d) as %s", actor.Name(), title, f.Version, what)
+	text := fmt.Sprintf("%s marked “%s” (version %d) as %s", actor.Name(), a.Title, f.Version, what)
 	if f.Comment != "" {
 		text += ": " + clipRunes(f.Comment, 200)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, at, text, link)
-		SELECT user_id, ?, ?, ? FROM watchers WHERE article_id = ? AND user_id != ?`,
-		sqlite.Now(), text, fmt.Sprintf("/articles/%d", f.ArticleID), f.ArticleID, actor.ID); err != nil {
-		return fmt.Errorf("kb: notify watchers of follow-up: %w", err)
+	// The notice repeats the person's feedback: only watchers who see follow-ups (and read
+	// the article) are told, never another supplier's agents.
+	if err := sendWatchers(ctx, tx, notice{article: a, feedback: true, text: text,
+		link: fmt.Sprintf("/articles/%d", f.ArticleID)}, actor.ID); err != nil {
+		return err
 	}
 	return journal.Append(ctx, tx, actor.Username, "followup.open", followupObject(f.FollowupID), journal.Change{
 		After: map[string]any{"status": FollowupOpen, "article": f.ArticleID, "version": f.Version, "feedback": f.ID,

@@ -25,7 +25,8 @@ type ReportFilter struct {
 }
 
 // ParseReportFilter reads a filter as the API and pages take it: since and until are
-// YYYY-MM-DD ("" for the default: the DefaultReportDays days up to today), supplier and
+// YYYY-MM-DD ("" for the default: the DefaultReportDays days up to today; an until after
+// today is today, a since after today is refused), supplier and
 // request type are keys ("" for all). Errors: EINVALID naming since, until, supplier or
 // request_type.
 func (s *Store) ParseReportFilter(ctx context.Context, since, until, supplier, requestType string) (ReportFilter, error) {
@@ -41,13 +42,22 @@ func (s *Store) ParseReportFilter(ctx context.Context, since, until, supplier, r
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	f.Until = today
 	if until != "" {
+		// A period ends today at the latest: nothing is recorded later, and a far end
+		// (9999-12-31) would fall outside the range stored times compare in.
 		f.Until = day("until", until)
+		if f.Until.After(today) {
+			f.Until = today
+		}
 	}
 	f.Since = f.Until.AddDate(0, 0, -(DefaultReportDays - 1))
 	if since != "" {
 		f.Since = day("since", since)
 	}
-	if len(fields) == 0 && f.Until.Before(f.Since) {
+	switch {
+	case len(fields) > 0:
+	case f.Since.After(today):
+		fields["since"] = "must not be after today"
+	case f.Until.Before(f.Since):
 		fields["until"] = "must not be before since"
 	}
 	f.Supplier, f.RequestType = strings.TrimSpace(supplier), strings.TrimSpace(requestType)

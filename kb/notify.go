@@ -3,7 +3,9 @@ package kb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"attest/accounts"
@@ -21,32 +23,112 @@ type Notification struct {
 	Read bool
 }
 
-// notify writes a notification for user id.
-func notify(ctx context.Context, tx *sql.Tx, userID int64, text, link string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, at, text, link) VALUES (?, ?, ?, ?)`,
-		userID, sqlite.Now(), text, link); err != nil {
-		return fmt.Errorf("kb: notify: %w", err)
+// notice is one notification about an article, with what a person must be able to read to
+// receive it. Every notification is written through send, which applies the read rule
+// (readsVersion, readsCurrent) to each recipient: nobody learns of an article, a proposal or
+// another supplier's feedback that they may not read.
+type notice struct {
+	// article is the article as it stood when the notice was written.
+	article *Article
+	// version is the version the notice is about; nil: the article's current version.
+	version *Version
+	// feedback marks a notice that repeats someone's feedback (a follow-up): only those who
+	// see follow-ups receive it.
+	feedback   bool
+	text, link string
+}
+
+// mayReadNotice reports whether u may read what n is about.
+func mayReadNotice(u *accounts.User, n notice) bool {
+	switch {
+	case u == nil || n.article == nil:
+		return false
+	case n.feedback && canSeeFollowups(u) != nil:
+		return false
+	case n.version != nil:
+		return readsVersion(u, n.article, n.version)
+	default:
+		return readsCurrent(u, n.article)
+	}
+}
+
+// send writes n for each of the users ids who may read it, once each.
+func send(ctx context.Context, tx *sql.Tx, n notice, ids ...int64) error {
+	users, err := recipients(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	at := sqlite.Now()
+	for _, u := range users {
+		if !mayReadNotice(u, n) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, at, text, link) VALUES (?, ?, ?, ?)`,
+			u.ID, at, n.text, n.link); err != nil {
+			return fmt.Errorf("kb: notify: %w", err)
+		}
 	}
 	return nil
 }
 
-// notifyWatchers notifies the article's watchers except actor and skip (who was told already).
-// Watchers who could not read the article now are left out; so are agents when public is
-// false, as the notice concerns someone else's proposal.
-func notifyWatchers(ctx context.Context, tx *sql.Tx, articleID, actorID, skip int64, public bool, text, link string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, at, text, link)
-		SELECT w.user_id, ?, ?, ? FROM watchers w JOIN users u ON u.id = w.user_id
-		WHERE w.article_id = ? AND w.user_id NOT IN (?, ?) AND (
-			EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN ('knowledge_manager', 'auditor', 'admin', 'trainer'))
-			OR (? AND (
-				NOT EXISTS (SELECT 1 FROM article_request_types WHERE article_id = w.article_id)
-				OR EXISTS (SELECT 1 FROM article_request_types art JOIN supplier_request_types srt ON srt.request_type_id = art.request_type_id
-					WHERE art.article_id = w.article_id AND srt.supplier_id = u.supplier_id))))`,
-		sqlite.Now(), text, link, articleID, actorID, skip, public)
+// sendWatchers writes n for the article's watchers except the users except (the actor, and
+// whoever was told already) who may read it.
+func sendWatchers(ctx context.Context, tx *sql.Tx, n notice, except ...int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM watchers WHERE article_id = ? ORDER BY user_id`, n.article.ID)
 	if err != nil {
-		return fmt.Errorf("kb: notify watchers of %d: %w", articleID, err)
+		return fmt.Errorf("kb: watchers of %d: %w", n.article.ID, err)
 	}
-	return nil
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("kb: watchers of %d: %w", n.article.ID, err)
+		}
+		if !slices.Contains(except, id) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("kb: watchers of %d: %w", n.article.ID, err)
+	}
+	return send(ctx, tx, n, ids...)
+}
+
+// recipients loads users ids as readers: their roles, what their supplier fulfils and whether
+// they still have to accept the usage agreement, the inputs of the read rule. Unknown ids are
+// left out.
+func recipients(ctx context.Context, tx *sql.Tx, ids []int64) ([]*accounts.User, error) {
+	out := make([]*accounts.User, 0, len(ids))
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		u := &accounts.User{ID: id}
+		var roles, fulfils string
+		err := tx.QueryRowContext(ctx, `SELECT u.username, COALESCE(u.supplier_id, 0),
+			COALESCE((SELECT group_concat(role, char(31)) FROM user_roles WHERE user_id = u.id), ''),
+			COALESCE((SELECT group_concat(rt.key, char(31)) FROM supplier_request_types srt JOIN request_types rt ON rt.id = srt.request_type_id
+				WHERE srt.supplier_id = u.supplier_id), ''),
+			COALESCE((SELECT MAX(version) FROM agreements), 0) > 0 AND NOT EXISTS (SELECT 1 FROM agreement_acceptances a
+				WHERE a.user_id = u.id AND a.version = (SELECT MAX(version) FROM agreements))
+			FROM users u WHERE u.id = ?`, id).Scan(&u.Username, &u.SupplierID, &roles, &fulfils, &u.AgreementPending)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("kb: load recipient %d: %w", id, err)
+		}
+		for _, r := range splitSorted(roles) {
+			u.Roles = append(u.Roles, accounts.Role(r))
+		}
+		u.Fulfils = splitSorted(fulfils)
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // Notifications returns actor's newest notifications, at most limit (1 to 100).

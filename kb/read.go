@@ -113,9 +113,15 @@ type Version struct {
 	ViaImport bool
 	// Approvals lists each approval given (filled by Store.Version).
 	Approvals []Approval
+	// ApprovalsRequired is how many distinct approvers it needs while in review (filled by
+	// Store.Version; 0 otherwise).
+	ApprovalsRequired int
 
 	id       int64
 	authorID int64
+	// submittedRequired is the approvals fixed when the version was submitted (0 when it
+	// never was, or was submitted before they were recorded).
+	submittedRequired int
 }
 
 // Approval is one knowledge manager's approval of a version.
@@ -124,6 +130,8 @@ type Approval struct {
 	Comment  string
 	Major    bool
 	At       time.Time
+
+	approverID int64
 }
 
 // querier is a read pool or a transaction.
@@ -294,14 +302,14 @@ func loadArticle(ctx context.Context, q querier, id int64) (*Article, error) {
 
 const versionCols = `v.id, v.article_id, v.number, v.base, v.title, v.body, COALESCE(v.rerendered_html, v.html), COALESCE(v.text, v.plain), v.note, v.author_id, au.username,
 	au.display_name, v.created_at, v.status, COALESCE(v.submitted_at, ''), COALESCE(v.decided_at, ''),
-	COALESCE(du.username, ''), v.comment, v.major, v.via_import
+	COALESCE(du.username, ''), v.comment, v.major, v.via_import, COALESCE(v.approvals_required, 0)
 	FROM versions v JOIN users au ON au.id = v.author_id LEFT JOIN users du ON du.id = v.decided_by`
 
 func scanVersion(row interface{ Scan(...any) error }) (*Version, error) {
 	var v Version
 	var created, sub, dec string
 	err := row.Scan(&v.id, &v.ArticleID, &v.Number, &v.Base, &v.Title, &v.Body, &v.HTML, &v.Plain, &v.Note, &v.authorID,
-		&v.Author, &v.AuthorName, &created, &v.Status, &sub, &dec, &v.DecidedBy, &v.Comment, &v.Major, &v.ViaImport)
+		&v.Author, &v.AuthorName, &created, &v.Status, &sub, &dec, &v.DecidedBy, &v.Comment, &v.Major, &v.ViaImport, &v.submittedRequired)
 	if err != nil {
 		return nil, err
 	}
@@ -349,19 +357,59 @@ func readsAll(u *accounts.User) bool {
 	return u.Has(accounts.RoleKnowledgeManager, accounts.RoleAuditor)
 }
 
-// covers reports whether the article is meant for u: an agent's supplier must fulfil one of
-// its request types, unless it has none (then it is for everyone). Enterprise staff are
-// covered by every article.
-func covers(u *accounts.User, a *Article) bool {
-	if !u.IsAgent() || len(a.RequestTypes) == 0 {
+// Scope is which articles a reader is meant to read, by what they cover: every article
+// (All), or those for everyone (General: they cover no request type) and those covering one
+// of RequestTypes. It is the read rule's answer for lists and search, which filter by it
+// instead of building their own filter. The zero Scope covers nothing.
+type Scope struct {
+	All          bool
+	General      bool
+	RequestTypes []string
+}
+
+// ReadScope is the scope of u, the one place that says which articles a person is meant
+// to read: an agent reads the articles for everyone and those covering a request type that
+// their supplier fulfils; enterprise staff (and the command-line actor) read every article.
+// Nobody (nil), a person without a role, and an agent who has not accepted the usage
+// agreement read nothing: the rule fails closed.
+func ReadScope(u *accounts.User) Scope {
+	switch {
+	case u == nil, u.NeedsAgreement():
+		return Scope{}
+	case u.IsAgent():
+		return Scope{General: true, RequestTypes: u.Fulfils}
+	case u.Has(accounts.RoleKnowledgeManager, accounts.RoleAuditor, accounts.RoleAdmin, accounts.RoleTrainer):
+		return Scope{All: true}
+	default:
+		return Scope{}
+	}
+}
+
+// Covers reports whether an article covering requestTypes (none: it is for everyone) is in
+// the scope.
+func (s Scope) Covers(requestTypes []string) bool {
+	if s.All {
 		return true
 	}
-	for _, k := range a.RequestTypes {
-		if slices.Contains(u.Fulfils, k) {
+	if len(requestTypes) == 0 {
+		return s.General
+	}
+	for _, k := range requestTypes {
+		if slices.Contains(s.RequestTypes, k) {
 			return true
 		}
 	}
 	return false
+}
+
+// FindsNothing reports whether no article is in the scope.
+func (s Scope) FindsNothing() bool {
+	return !s.All && !s.General && len(s.RequestTypes) == 0
+}
+
+// covers reports whether the article is meant for u (ReadScope).
+func covers(u *accounts.User, a *Article) bool {
+	return ReadScope(u).Covers(a.RequestTypes)
 }
 
 // readsCurrent reports whether u may read the article's current approved version.
@@ -375,6 +423,8 @@ func readsCurrent(u *accounts.User, a *Article) bool {
 // readsVersion reports whether u may read version v of article a.
 func readsVersion(u *accounts.User, a *Article, v *Version) bool {
 	switch {
+	case u == nil:
+		return false
 	case readsAll(u):
 		return true
 	case a.Status != ArticleActive:
@@ -402,6 +452,9 @@ func ownsVersions(ctx context.Context, q querier, u *accounts.User, id int64) (b
 func visibleArticle(ctx context.Context, q querier, u *accounts.User, id int64) (*Article, error) {
 	if err := accounts.RequireAgreement(u); err != nil {
 		return nil, err
+	}
+	if u == nil {
+		return nil, notFound(id)
 	}
 	a, err := loadArticle(ctx, q, id)
 	if err != nil {
@@ -509,11 +562,16 @@ func (s *Store) Version(ctx context.Context, actor *accounts.User, id int64, n i
 	if v.Approvals, err = loadApprovals(ctx, s.db.Read, v.id); err != nil {
 		return nil, err
 	}
+	if v.Status == StatusInReview {
+		if v.ApprovalsRequired, err = versionApprovalsRequired(ctx, s.db.Read, v); err != nil {
+			return nil, err
+		}
+	}
 	return v, nil
 }
 
 func loadApprovals(ctx context.Context, q querier, versionID int64) ([]Approval, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.username, a.comment, a.major, a.at FROM approvals a
+	rows, err := q.QueryContext(ctx, `SELECT a.approver_id, u.username, a.comment, a.major, a.at FROM approvals a
 		JOIN users u ON u.id = a.approver_id WHERE a.version_id = ? ORDER BY a.at`, versionID)
 	if err != nil {
 		return nil, fmt.Errorf("kb: approvals of version %d: %w", versionID, err)
@@ -523,7 +581,7 @@ func loadApprovals(ctx context.Context, q querier, versionID int64) ([]Approval,
 	for rows.Next() {
 		var ap Approval
 		var at string
-		if err := rows.Scan(&ap.Approver, &ap.Comment, &ap.Major, &at); err != nil {
+		if err := rows.Scan(&ap.approverID, &ap.Approver, &ap.Comment, &ap.Major, &at); err != nil {
 			return nil, fmt.Errorf("kb: approvals of version %d: %w", versionID, err)
 		}
 		ap.At = parseTime(at)
@@ -561,7 +619,7 @@ func (s *Store) RequestTypeArticles(ctx context.Context, actor *accounts.User, k
 	if err := accounts.RequireAgreement(actor); err != nil {
 		return nil, err
 	}
-	if actor.IsAgent() && !slices.Contains(actor.Fulfils, key) {
+	if !ReadScope(actor).Covers([]string{key}) {
 		return []Summary{}, nil
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT a.id, v.title, v.number, COALESCE(v.decided_at, ''), COALESCE(a.next_review, ''),
@@ -639,6 +697,9 @@ func splitSorted(s string) []string {
 func (s *Store) GeneralArticles(ctx context.Context, actor *accounts.User) ([]Summary, error) {
 	if err := accounts.RequireAgreement(actor); err != nil {
 		return nil, err
+	}
+	if !ReadScope(actor).Covers(nil) {
+		return []Summary{}, nil
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT a.id, v.title, v.number, COALESCE(v.decided_at, ''), COALESCE(a.next_review, '')
 		FROM articles a JOIN versions v ON v.article_id = a.id AND v.status = 'approved'

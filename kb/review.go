@@ -29,6 +29,118 @@ type ApprovalResult struct {
 	Required  int
 }
 
+// VersionActions is what a person may do with a version now: the one answer that both the
+// pages' buttons and the store's checks use.
+type VersionActions struct {
+	Submit   bool
+	Withdraw bool
+	Approve  bool
+	Reject   bool
+	// IsAuthor says the person wrote the version (and so may not approve or reject it).
+	IsAuthor bool
+	// ApprovedByMe says the person gave one of the approvals it still needs.
+	ApprovedByMe bool
+	// Stale says another version was approved after this one's base: approving it would
+	// undo that change.
+	Stale bool
+}
+
+// versionAction is one of the things done to a version.
+type versionAction int
+
+const (
+	actSubmit versionAction = iota
+	actWithdraw
+	actApprove
+	actReject
+)
+
+// Actions says what actor may do with version v of article a, as read by Store.Version (its
+// approvals filled) and Store.History (a.Current is the current approved version when actor
+// may read it). A nil actor may do nothing.
+func Actions(actor *accounts.User, a *Article, v *Version) VersionActions {
+	if actor == nil || a == nil || v == nil {
+		return VersionActions{}
+	}
+	return VersionActions{
+		Submit:       refusal(actor, a, v, actSubmit) == nil,
+		Withdraw:     refusal(actor, a, v, actWithdraw) == nil,
+		Approve:      refusal(actor, a, v, actApprove) == nil,
+		Reject:       refusal(actor, a, v, actReject) == nil,
+		IsAuthor:     v.authorID == actor.ID,
+		ApprovedByMe: approvedBy(v, actor),
+		Stale:        isStale(a, v),
+	}
+}
+
+func approvedBy(v *Version, u *accounts.User) bool {
+	for _, ap := range v.Approvals {
+		if ap.approverID == u.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// isStale reports whether v is in review on a base older than a's current approved version.
+func isStale(a *Article, v *Version) bool {
+	return v.Status == StatusInReview && a.Current != nil && a.Current.Number != v.Number && v.Base < a.Current.Number
+}
+
+// refusal says why actor may not do act with version v of article a, nil when they may: the
+// rule behind Actions and behind Submit, Withdraw, Approve and Reject. A stale approval is
+// refused with ESTALE (Approve adds the changes since the base).
+func refusal(actor *accounts.User, a *Article, v *Version, act versionAction) error {
+	if actor == nil {
+		return attest.Errorf(attest.EFORBIDDEN, "Sign in first.")
+	}
+	mine := v.authorID == actor.ID
+	n := v.Number
+	switch act {
+	case actSubmit:
+		switch {
+		case !mine && !actor.Has(accounts.RoleKnowledgeManager):
+			return attest.Errorf(attest.EFORBIDDEN, "Only the author or a knowledge manager submits a version for review.")
+		case a.Status == ArticleRetired:
+			return attest.Errorf(attest.ECONFLICT, "Article %d is retired.", a.ID)
+		case v.Status != StatusDraft:
+			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a draft is submitted for review.", n, v.Status.Label())
+		}
+	case actWithdraw:
+		switch {
+		case !mine:
+			return attest.Errorf(attest.EFORBIDDEN, "Only the author withdraws a version.")
+		case v.Status != StatusDraft && v.Status != StatusInReview:
+			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a draft or a version in review is withdrawn.", n, v.Status.Label())
+		}
+	case actApprove:
+		switch {
+		case !actor.Has(accounts.RoleKnowledgeManager):
+			return attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers approve versions.")
+		case mine:
+			return attest.Errorf(attest.EFORBIDDEN, "You wrote version %d, so someone else must approve it (four eyes).", n)
+		case a.Status == ArticleRetired:
+			return attest.Errorf(attest.ECONFLICT, "Article %d is retired.", a.ID)
+		case v.Status != StatusInReview:
+			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a version in review is approved.", n, v.Status.Label())
+		case approvedBy(v, actor):
+			return attest.Errorf(attest.ECONFLICT, "You already approved version %d; a second knowledge manager must approve it too.", n)
+		case isStale(a, v):
+			return attest.Errorf(attest.ESTALE, "Version %d is based on version %d, but version %d was approved since.", n, v.Base, a.Current.Number)
+		}
+	case actReject:
+		switch {
+		case !actor.Has(accounts.RoleKnowledgeManager):
+			return attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers reject versions.")
+		case mine:
+			return attest.Errorf(attest.EFORBIDDEN, "You wrote version %d: withdraw it instead of rejecting it.", n)
+		case v.Status != StatusInReview:
+			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a version in review is rejected.", n, v.Status.Label())
+		}
+	}
+	return nil
+}
+
 // approvalsRequired is the most approvals any of the article's request types asks for (1
 // when it has none).
 func approvalsRequired(ctx context.Context, q querier, id int64) (int, error) {
@@ -41,10 +153,29 @@ func approvalsRequired(ctx context.Context, q querier, id int64) (int, error) {
 	return max(n, 1), nil
 }
 
-// ApprovalsRequired returns how many distinct approvers a version of article id needs: the
-// most any of its request types asks for (1 when it has none).
-func (s *Store) ApprovalsRequired(ctx context.Context, id int64) (int, error) {
-	return approvalsRequired(ctx, s.db.Read, id)
+// fixApprovalsRequired records, as v is submitted, the approvals it needs: the most its
+// article's request types ask for now. Reclassifying the article while v is in review can
+// raise what v needs, never lower it (see versionApprovalsRequired).
+func fixApprovalsRequired(ctx context.Context, tx *sql.Tx, v *Version) (int, error) {
+	n, err := approvalsRequired(ctx, tx, v.ArticleID)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE versions SET approvals_required = ? WHERE id = ?`, n, v.id); err != nil {
+		return 0, fmt.Errorf("kb: approvals required of %d/%d: %w", v.ArticleID, v.Number, err)
+	}
+	v.submittedRequired = n
+	return n, nil
+}
+
+// versionApprovalsRequired is how many distinct approvers v needs now: the strictest of what
+// was fixed when it was submitted and what its article's request types ask for today.
+func versionApprovalsRequired(ctx context.Context, q querier, v *Version) (int, error) {
+	n, err := approvalsRequired(ctx, q, v.ArticleID)
+	if err != nil {
+		return 0, err
+	}
+	return max(n, v.submittedRequired), nil
 }
 
 // Approve records actor's approval of version n of article id. Nobody approves a version they
@@ -56,8 +187,8 @@ func (s *Store) ApprovalsRequired(ctx context.Context, id int64) (int, error) {
 // review, already approved by actor, article retired), ESTALE (another version was approved
 // after this one's base), EINVALID (comment too long).
 func (s *Store) Approve(ctx context.Context, actor *accounts.User, id int64, n int, d Decision) (*ApprovalResult, error) {
-	if !actor.Has(accounts.RoleKnowledgeManager) {
-		return nil, attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers approve versions.")
+	if err := refusal(actor, &Article{}, &Version{Status: StatusInReview}, actApprove); attest.ErrorCode(err) == attest.EFORBIDDEN {
+		return nil, err // before reading anything: not a knowledge manager
 	}
 	d.Comment = strings.TrimSpace(d.Comment)
 	if utf8.RuneCountInString(d.Comment) > MaxComment {
@@ -69,26 +200,14 @@ func (s *Store) Approve(ctx context.Context, actor *accounts.User, id int64, n i
 		if err != nil {
 			return err
 		}
-		switch {
-		case v.authorID == actor.ID:
-			return attest.Errorf(attest.EFORBIDDEN, "You wrote version %d, so someone else must approve it (four eyes).", n)
-		case a.Status == ArticleRetired:
-			return attest.Errorf(attest.ECONFLICT, "Article %d is retired.", id)
-		case v.Status != StatusInReview:
-			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a version in review is approved.", n, v.Status.Label())
-		}
-		var already bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM approvals WHERE version_id = ? AND approver_id = ?)`, v.id, actor.ID).Scan(&already); err != nil {
-			return fmt.Errorf("kb: approve %d/%d: %w", id, n, err)
-		}
-		if already {
-			return attest.Errorf(attest.ECONFLICT, "You already approved version %d; a second knowledge manager must approve it too.", n)
-		}
-		cur, err := currentVersion(ctx, tx, id)
-		if err != nil {
+		if v.Approvals, err = loadApprovals(ctx, tx, v.id); err != nil {
 			return err
 		}
-		if cur != nil && v.Base < cur.Number {
+		cur := a.Current
+		if err := refusal(actor, a, v, actApprove); err != nil {
+			if attest.ErrorCode(err) != attest.ESTALE {
+				return err
+			}
 			base, err := loadVersion(ctx, tx, id, v.Base)
 			if err != nil {
 				// Base 0: a first version proposed while another became current.
@@ -96,7 +215,7 @@ func (s *Store) Approve(ctx context.Context, actor *accounts.User, id int64, n i
 			}
 			return staleError(base, cur)
 		}
-		required, err := approvalsRequired(ctx, tx, id)
+		required, err := versionApprovalsRequired(ctx, tx, v)
 		if err != nil {
 			return err
 		}
@@ -113,7 +232,8 @@ func (s *Store) Approve(ctx context.Context, actor *accounts.User, id int64, n i
 		res = &ApprovalResult{Status: StatusInReview, Approvals: count, Required: required}
 		link := fmt.Sprintf("/articles/%d/versions/%d", id, n)
 		if count < required {
-			if err := notify(ctx, tx, v.authorID, fmt.Sprintf("%s approved version %d of “%s” (%d of %d approvals).", actor.Name(), n, v.Title, count, required), link); err != nil {
+			if err := send(ctx, tx, notice{article: a, version: v, link: link,
+				text: fmt.Sprintf("%s approved version %d of “%s” (%d of %d approvals).", actor.Name(), n, v.Title, count, required)}, v.authorID); err != nil {
 				return err
 			}
 			return journal.Append(ctx, tx, actor.Username, "version.approve", versionObject(id, n), journal.Change{
@@ -186,19 +306,24 @@ func approve(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, 
 	if o.major {
 		kind = "approved as a major change"
 	}
-	if err := notify(ctx, tx, v.authorID, fmt.Sprintf("%s %s your version %d of “%s”; it is now current.", actor.Name(), kind, v.Number, v.Title), link); err != nil {
+	// The notices are about the version just made current.
+	now := *a
+	now.Current = v
+	v.Status = StatusApproved
+	if err := send(ctx, tx, notice{article: &now, link: link,
+		text: fmt.Sprintf("%s %s your version %d of “%s”; it is now current.", actor.Name(), kind, v.Number, v.Title)}, v.authorID); err != nil {
 		return err
 	}
-	return notifyWatchers(ctx, tx, a.ID, actor.ID, v.authorID, true,
-		fmt.Sprintf("The steps of “%s” changed: version %d was %s by %s.", v.Title, v.Number, kind, actor.Name()), link)
+	return sendWatchers(ctx, tx, notice{article: &now, link: link,
+		text: fmt.Sprintf("The steps of “%s” changed: version %d was %s by %s.", v.Title, v.Number, kind, actor.Name())}, actor.ID, v.authorID)
 }
 
 // Reject turns down a version in review with a comment saying why (knowledge managers other
 // than its author, who withdraws instead). The author and watchers who may see it are told.
 // Errors: EFORBIDDEN, ENOTFOUND, EINVALID (comment), ECONFLICT (not in review).
 func (s *Store) Reject(ctx context.Context, actor *accounts.User, id int64, n int, d Decision) (*Version, error) {
-	if !actor.Has(accounts.RoleKnowledgeManager) {
-		return nil, attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers reject versions.")
+	if err := refusal(actor, &Article{}, &Version{Status: StatusInReview}, actReject); attest.ErrorCode(err) == attest.EFORBIDDEN {
+		return nil, err // before reading anything: not a knowledge manager
 	}
 	d.Comment = strings.TrimSpace(d.Comment)
 	switch {
@@ -209,16 +334,13 @@ func (s *Store) Reject(ctx context.Context, actor *accounts.User, id int64, n in
 	}
 	var v *Version
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, ver, err := transition(ctx, tx, actor, id, n)
+		a, ver, err := transition(ctx, tx, actor, id, n)
 		if err != nil {
 			return err
 		}
 		v = ver
-		switch {
-		case v.authorID == actor.ID:
-			return attest.Errorf(attest.EFORBIDDEN, "You wrote version %d: withdraw it instead of rejecting it.", n)
-		case v.Status != StatusInReview:
-			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a version in review is rejected.", n, v.Status.Label())
+		if err := refusal(actor, a, v, actReject); err != nil {
+			return err
 		}
 		now := sqlite.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE versions SET status = 'rejected', decided_at = ?, decided_by = ?, comment = ? WHERE id = ?`,
@@ -226,12 +348,14 @@ func (s *Store) Reject(ctx context.Context, actor *accounts.User, id int64, n in
 			return fmt.Errorf("kb: reject %d/%d: %w", id, n, err)
 		}
 		link := fmt.Sprintf("/articles/%d/versions/%d", id, n)
-		if err := notify(ctx, tx, v.authorID, fmt.Sprintf("%s rejected your version %d of “%s”: %s", actor.Name(), n, v.Title, d.Comment), link); err != nil {
+		// The notices are about the rejected proposal: its author and those who read every
+		// version are told; agents watching the article do not read other people's proposals.
+		if err := send(ctx, tx, notice{article: a, version: v, link: link,
+			text: fmt.Sprintf("%s rejected your version %d of “%s”: %s", actor.Name(), n, v.Title, d.Comment)}, v.authorID); err != nil {
 			return err
 		}
-		// Agents watching the article are not told of other people's proposals.
-		if err := notifyWatchers(ctx, tx, id, actor.ID, v.authorID, false,
-			fmt.Sprintf("%s rejected version %d of “%s” by %s: %s", actor.Name(), n, v.Title, v.AuthorName, d.Comment), link); err != nil {
+		if err := sendWatchers(ctx, tx, notice{article: a, version: v, link: link,
+			text: fmt.Sprintf("%s rejected version %d of “%s” by %s: %s", actor.Name(), n, v.Title, v.AuthorName, d.Comment)}, actor.ID, v.authorID); err != nil {
 			return err
 		}
 		if err := journal.Append(ctx, tx, actor.Username, "version.reject", versionObject(id, n), journal.Change{
@@ -296,7 +420,7 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *accounts.User) (*Queue, 
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT v.article_id, v.number, v.base, v.title, u.username, u.display_name, v.note,
 		COALESCE(v.submitted_at, v.created_at),
 		(SELECT COUNT(*) FROM approvals WHERE version_id = v.id),
-		(SELECT COALESCE(MAX(rt.approvals_required), 1) FROM article_request_types art JOIN request_types rt ON rt.id = art.request_type_id WHERE art.article_id = v.article_id),
+		MAX(COALESCE(v.approvals_required, 1), (SELECT COALESCE(MAX(rt.approvals_required), 1) FROM article_request_types art JOIN request_types rt ON rt.id = art.request_type_id WHERE art.article_id = v.article_id)),
 		COALESCE((SELECT number FROM versions c WHERE c.article_id = v.article_id AND c.status = 'approved'), 0),
 		EXISTS(SELECT 1 FROM approvals WHERE version_id = v.id AND approver_id = ?),
 		v.author_id = ?

@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -71,6 +72,9 @@ type Usage struct {
 	// Outdated is true when Version was not the article's current approved version when
 	// the use was recorded.
 	Outdated bool
+	// Repeated says this is the first record of a use recorded again (same agent, ticket,
+	// article and version): nothing new was recorded.
+	Repeated bool
 }
 
 // usageTarget is what validating a use needs to know of the article, the version and the
@@ -98,6 +102,7 @@ type usageStatements struct {
 	err    error
 	target *sql.Stmt // on the read pool
 	insert *sql.Stmt // on the writer
+	first  *sql.Stmt // on the writer: the record a repeated post answers with
 }
 
 func (s *Store) usageStmts(ctx context.Context) (*usageStatements, error) {
@@ -106,7 +111,10 @@ func (s *Store) usageStmts(ctx context.Context) (*usageStatements, error) {
 		if st.target, st.err = s.db.Read.PrepareContext(context.WithoutCancel(ctx), usageTargetSQL); st.err != nil {
 			return
 		}
-		st.insert, st.err = s.db.Write.PrepareContext(context.WithoutCancel(ctx), insertUsageSQL)
+		if st.insert, st.err = s.db.Write.PrepareContext(context.WithoutCancel(ctx), insertUsageSQL); st.err != nil {
+			return
+		}
+		st.first, st.err = s.db.Write.PrepareContext(context.WithoutCancel(ctx), firstUsageSQL)
 	})
 	if st.err != nil {
 		return nil, fmt.Errorf("kb: prepare usage statements: %w", st.err)
@@ -255,7 +263,9 @@ func positive(n int64) string {
 
 // RecordUsage records that actor (an agent) used a version of an article on a ticket. The
 // record is committed before it returns and is never dropped: it is evidence for audits.
-// Outdated says whether the version was not the current approved one at that moment.
+// Outdated says whether the version was not the current approved one at that moment. A
+// repeated record (the same agent, ticket, article and version: a retried post) records
+// nothing and returns the first record.
 // Validation names every field that is missing, malformed or unknown: article_id (unknown,
 // or an article the agent may not read), version (not an approved or superseded version of
 // it), ticket_ref (1–128 printable characters), request_type (unknown, not covered by the
@@ -344,9 +354,10 @@ func (s *Store) writeUsage(ctx context.Context, batch []*usageJob) {
 	stmts, err := s.usageStmts(ctx)
 	if err == nil {
 		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-			st := tx.StmtContext(ctx, stmts.insert)
-			defer st.Close()
-			return insertUsages(ctx, st, batch)
+			ins, first := tx.StmtContext(ctx, stmts.insert), tx.StmtContext(ctx, stmts.first)
+			defer ins.Close()
+			defer first.Close()
+			return insertUsages(ctx, ins, first, batch)
 		})
 	}
 	if err != nil && len(batch) > 1 {
@@ -369,14 +380,42 @@ const insertUsageSQL = `INSERT INTO usage_events (at, user_id, supplier_id, arti
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), COALESCE((SELECT number FROM versions WHERE article_id = ? AND status = 'approved'), 0) != ?)
 	RETURNING id, outdated`
 
-func insertUsages(ctx context.Context, st *sql.Stmt, batch []*usageJob) error {
+// firstUsageSQL finds the first record of the same agent, ticket, article and version. It
+// runs in the writing transaction, on the one writer, so a repeat in the same batch or in a
+// concurrent request finds the record written before it.
+const firstUsageSQL = `SELECT u.id, u.at, u.outcome, u.outdated, rt.key FROM usage_events u JOIN request_types rt ON rt.id = u.request_type_id
+	WHERE u.user_id = ? AND u.ticket_ref = ? AND u.article_id = ? AND u.version = ? ORDER BY u.id LIMIT 1`
+
+func insertUsages(ctx context.Context, ins, first *sql.Stmt, batch []*usageJob) error {
 	for _, j := range batch {
-		var err error
-		if j.out, err = insertUsage(ctx, st, j.row); err != nil {
+		u, found, err := firstUsage(ctx, first, j.row)
+		if err != nil {
 			return err
 		}
+		if !found {
+			u, err = insertUsage(ctx, ins, j.row)
+			if err != nil {
+				return err
+			}
+		}
+		j.out = u
 	}
 	return nil
+}
+
+// firstUsage returns the earlier record that r repeats, and whether there is one.
+func firstUsage(ctx context.Context, st *sql.Stmt, r *usageRow) (*Usage, bool, error) {
+	u := &Usage{ArticleID: r.articleID, Version: r.version, TicketRef: r.ticketRef, Repeated: true}
+	var at string
+	err := st.QueryRowContext(ctx, r.userID, r.ticketRef, r.articleID, r.version).Scan(&u.ID, &at, &u.Outcome, &u.Outdated, &u.RequestType)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	u.At = parseTime(at)
+	return u, true, nil
 }
 
 func insertUsage(ctx context.Context, st *sql.Stmt, r *usageRow) (*Usage, error) {

@@ -162,15 +162,14 @@ func (s *Store) Submit(ctx context.Context, actor *accounts.User, id int64, n in
 			return err
 		}
 		v = ver
-		switch {
-		case v.authorID != actor.ID && !actor.Has(accounts.RoleKnowledgeManager):
-			return attest.Errorf(attest.EFORBIDDEN, "Only the author or a knowledge manager submits a version for review.")
-		case a.Status == ArticleRetired:
-			return attest.Errorf(attest.ECONFLICT, "Article %d is retired.", id)
-		case v.Status != StatusDraft:
-			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a draft is submitted for review.", n, v.Status.Label())
+		if err := refusal(actor, a, v, actSubmit); err != nil {
+			return err
 		}
-		if err := setStatus(ctx, tx, actor, v, StatusInReview, "version.submit", nil); err != nil {
+		required, err := fixApprovalsRequired(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		if err := setStatus(ctx, tx, actor, v, StatusInReview, "version.submit", map[string]any{"approvals_required": required}); err != nil {
 			return err
 		}
 		v.Status, v.SubmittedAt = StatusInReview, time.Now()
@@ -187,16 +186,13 @@ func (s *Store) Submit(ctx context.Context, actor *accounts.User, id int64, n in
 func (s *Store) Withdraw(ctx context.Context, actor *accounts.User, id int64, n int) (*Version, error) {
 	var v *Version
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, ver, err := transition(ctx, tx, actor, id, n)
+		a, ver, err := transition(ctx, tx, actor, id, n)
 		if err != nil {
 			return err
 		}
 		v = ver
-		switch {
-		case v.authorID != actor.ID:
-			return attest.Errorf(attest.EFORBIDDEN, "Only the author withdraws a version.")
-		case v.Status != StatusDraft && v.Status != StatusInReview:
-			return attest.Errorf(attest.ECONFLICT, "Version %d is %s; only a draft or a version in review is withdrawn.", n, v.Status.Label())
+		if err := refusal(actor, a, v, actWithdraw); err != nil {
+			return err
 		}
 		if err := setStatus(ctx, tx, actor, v, StatusWithdrawn, "version.withdraw", nil); err != nil {
 			return err

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"attest/kb"
 )
 
 // The benchmarks run on ATTEST_BENCH_N generated articles (100,000 unless
@@ -43,23 +45,23 @@ var agentScope = []string{"password-reset", "mfa-reset", "account-unlock", "vpn-
 func benchQueries(n int) []Query {
 	var qs []Query
 	for _, k := range knownItems(1500, n) {
-		qs = append(qs, Query{Text: k.text})
+		qs = append(qs, Query{Scope: everything, Text: k.text})
 	}
 	broad := []string{"vpn", "printer offline", "outlook", "password reset", "teams", "mfa", "shared mailbox",
 		"onedrive sync", "install zoom", "laptop", "wifi", "sap role", "certificate", "phishing", "dock"}
 	for i := range 200 {
-		qs = append(qs, Query{Text: broad[i%len(broad)]})
+		qs = append(qs, Query{Scope: everything, Text: broad[i%len(broad)]})
 	}
 	phrases := []string{`"shared mailbox" outlook`, `"keeps asking for the password"`, `"print spooler"`, `vpn "certificate is not trusted"`}
 	for i := range 100 {
-		qs = append(qs, Query{Text: phrases[i%len(phrases)]})
+		qs = append(qs, Query{Scope: everything, Text: phrases[i%len(phrases)]})
 	}
 	for i := range 100 {
-		qs = append(qs, Query{Text: fmt.Sprintf("qzxv%d flurbo", i)})
+		qs = append(qs, Query{Scope: everything, Text: fmt.Sprintf("qzxv%d flurbo", i)})
 	}
 	for i := range qs {
 		if i%2 == 0 {
-			qs[i].Visible = agentScope
+			qs[i].Scope = kb.Scope{General: true, RequestTypes: agentScope}
 		}
 	}
 	// Interleave the kinds deterministically.
@@ -97,7 +99,7 @@ func BenchmarkSearch(b *testing.B) {
 	dir := benchDir(b, n)
 	queries := benchQueries(n)
 
-	_, ix := bleveEngine(b, dir, n, Query{})
+	_, ix := bleveEngine(b, dir, n, Query{Scope: everything})
 	defer ix.Close()
 	var others []engine
 	for _, newBaseline := range baselines {
@@ -173,7 +175,7 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkOpen(b *testing.B) {
 	n := benchSize(b)
 	dir := benchDir(b, n)
-	_, ix := bleveEngine(b, dir, n, Query{})
+	_, ix := bleveEngine(b, dir, n, Query{Scope: everything})
 	if err := ix.Close(); err != nil {
 		b.Fatal(err)
 	}
@@ -182,7 +184,7 @@ func BenchmarkOpen(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ix.Search(context.Background(), Query{Text: "vpn"}); err != nil {
+		if _, err := ix.Search(context.Background(), Query{Scope: everything, Text: "vpn"}); err != nil {
 			b.Fatal(err)
 		}
 		if err := ix.Close(); err != nil {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"attest/kb"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -63,17 +65,17 @@ func TestSearchAgreesWithBruteForce(t *testing.T) {
 
 	var queries []Query
 	for i, k := range knownItems(80, n) {
-		q := Query{Text: k.text}
+		q := Query{Scope: everything, Text: k.text}
 		switch i % 4 {
 		case 1:
-			q.Visible = []string{"password-reset", "vpn-access", "outlook-issue"}
+			q.Scope = kb.Scope{General: true, RequestTypes: []string{"password-reset", "vpn-access", "outlook-issue"}}
 		case 2:
 			q.RequestType = topics[k.target.topic].key
 		}
 		queries = append(queries, q)
 	}
 	for _, text := range []string{"vpn", "printer offline", "password reset", "teams", "shared mailbox outlook"} {
-		queries = append(queries, Query{Text: text}, Query{Text: text, Visible: []string{}})
+		queries = append(queries, Query{Scope: everything, Text: text}, Query{Text: text, Scope: kb.Scope{General: true}})
 	}
 	checked := 0
 	for _, q := range queries {
@@ -177,15 +179,7 @@ func allowed(q Query, d Doc) bool {
 	if q.Tag != "" && !slices.Contains(d.Tags, q.Tag) {
 		return false
 	}
-	if q.Visible != nil && len(d.RequestTypes) > 0 {
-		for _, rt := range d.RequestTypes {
-			if slices.Contains(q.Visible, rt) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
+	return q.Scope.Covers(d.RequestTypes)
 }
 
 func TestNearlyAllWords(t *testing.T) {
@@ -196,21 +190,21 @@ func TestNearlyAllWords(t *testing.T) {
 		Doc{ArticleID: 4, Title: "Outlook keeps asking for the password", Body: "After the spooler restarts."},
 	)
 	// Five words: articles with four of them match too, after those with all.
-	res := search(t, ix, Query{Text: "outlook keeps asking password spooler"})
+	res := search(t, ix, Query{Scope: everything, Text: "outlook keeps asking password spooler"})
 	if got, want := ids(res), []int64{4, 1}; !slices.Equal(got, want) {
 		t.Errorf("hits = %v, want %v", got, want)
 	}
 	// Two words: while fewer than three articles have both, articles with
 	// one of them follow those with both…
-	if got, want := ids(search(t, ix, Query{Text: "prompt credentials"})), []int64{2, 1}; !slices.Equal(got, want) {
+	if got, want := ids(search(t, ix, Query{Scope: everything, Text: "prompt credentials"})), []int64{2, 1}; !slices.Equal(got, want) {
 		t.Errorf("both words: hits = %v, want %v", got, want)
 	}
 	// … and only those with both match when three or more have both.
-	if got, want := sortedIDs(search(t, ix, Query{Text: "outlook password"})), []int64{1, 2, 4}; !slices.Equal(got, want) {
+	if got, want := sortedIDs(search(t, ix, Query{Scope: everything, Text: "outlook password"})), []int64{1, 2, 4}; !slices.Equal(got, want) {
 		t.Errorf("both words, three articles: hits = %v, want %v", got, want)
 	}
 	// … and any one does when none has.
-	if got := sortedIDs(search(t, ix, Query{Text: "prompt spooler"})); !slices.Equal(got, []int64{2, 3, 4}) {
+	if got := sortedIDs(search(t, ix, Query{Scope: everything, Text: "prompt spooler"})); !slices.Equal(got, []int64{2, 3, 4}) {
 		t.Errorf("any word: hits = %v, want [2 3 4]", got)
 	}
 }
@@ -221,7 +215,7 @@ func TestPhraseAcrossStopWords(t *testing.T) {
 		Doc{ArticleID: 2, Title: "Outlook", Body: "The password keeps asking... no: asking keeps the password."},
 		Doc{ArticleID: 3, Title: "Keeps asking", Body: "for the password, in a new paragraph."},
 	)
-	res := search(t, ix, Query{Text: `"keeps asking for the password"`})
+	res := search(t, ix, Query{Scope: everything, Text: `"keeps asking for the password"`})
 	if got, want := ids(res), []int64{1}; !slices.Equal(got, want) {
 		t.Errorf("hits = %v, want %v (the words in order, stop words in between; not across fields)", got, want)
 	}
@@ -229,10 +223,10 @@ func TestPhraseAcrossStopWords(t *testing.T) {
 		t.Errorf("Total = %d, want %d", got, want)
 	}
 	// Stop words stand for any word: the gap counts, not the word.
-	if got := ids(search(t, ix, Query{Text: `"keeps asking after the password"`})); !slices.Equal(got, []int64{1}) {
+	if got := ids(search(t, ix, Query{Scope: everything, Text: `"keeps asking after the password"`})); !slices.Equal(got, []int64{1}) {
 		t.Errorf("other stop words: hits = %v, want [1]", got)
 	}
-	if got := ids(search(t, ix, Query{Text: `"keeps asking password"`})); len(got) != 0 {
+	if got := ids(search(t, ix, Query{Scope: everything, Text: `"keeps asking password"`})); len(got) != 0 {
 		t.Errorf("gap missing: hits = %v, want none", got)
 	}
 }
@@ -242,7 +236,7 @@ func TestSynonymPhrase(t *testing.T) {
 		Doc{ArticleID: 1, Title: "VPN client", Body: "Works on Windows 10 and later."},
 		Doc{ArticleID: 2, Title: "VPN client", Body: "Windows users: wait 10 minutes."},
 	)
-	if got := ids(search(t, ix, Query{Text: "win10"})); !slices.Equal(got, []int64{1}) {
+	if got := ids(search(t, ix, Query{Scope: everything, Text: "win10"})); !slices.Equal(got, []int64{1}) {
 		t.Errorf("hits = %v, want [1] (\"windows 10\" as a phrase)", got)
 	}
 }
@@ -273,7 +267,7 @@ func TestFacetsCountEveryMatch(t *testing.T) {
 		docs = append(docs, d)
 	}
 	ix := openTest(t, docs...)
-	res := search(t, ix, Query{Text: "widget", TagFacets: true})
+	res := search(t, ix, Query{Scope: everything, Text: "widget", TagFacets: true})
 	if res.Total != total {
 		t.Errorf("Total = %d, want %d", res.Total, total)
 	}
@@ -303,7 +297,7 @@ func TestSearchWhileIndexing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 60 {
-				q := Query{Text: []string{"printer", "spooler restart", `"printer offline"`, "prnter"}[(w+i)%4], TagFacets: i%2 == 0}
+				q := Query{Scope: everything, Text: []string{"printer", "spooler restart", `"printer offline"`, "prnter"}[(w+i)%4], TagFacets: i%2 == 0}
 				if _, err := ix.Search(context.Background(), q); err != nil {
 					errs <- err
 					return
@@ -326,7 +320,7 @@ func TestSearchWhileIndexing(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got := search(t, ix, Query{Text: "printer offline"}).Total; got != 30 {
+	if got := search(t, ix, Query{Scope: everything, Text: "printer offline"}).Total; got != 30 {
 		t.Errorf("Total after indexing = %d, want 30", got)
 	}
 }
@@ -340,7 +334,7 @@ func TestPostingsCacheStaysWithinBudget(t *testing.T) {
 	ix.budget = 4000 // a few lists
 	ix.views.Store(nil)
 	for i := range 40 {
-		res := search(t, ix, Query{Text: fmt.Sprintf("word%d common", i)})
+		res := search(t, ix, Query{Scope: everything, Text: fmt.Sprintf("word%d common", i)})
 		if res.Total != 50 {
 			t.Fatalf("word%d: Total = %d, want 50", i, res.Total)
 		}

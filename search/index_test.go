@@ -55,16 +55,16 @@ func sortedIDs(res Result) []int64 {
 
 func TestApplyUpsertReplacesOldVersion(t *testing.T) {
 	ix := openTest(t, Doc{ArticleID: 1, Version: 1, Title: "Map a printer", Body: "Use the **legacy** print server."})
-	if got := search(t, ix, Query{Text: "legacy"}).Total; got != 1 {
+	if got := search(t, ix, Query{Scope: everything, Text: "legacy"}).Total; got != 1 {
 		t.Fatalf("Total for old word before update = %d, want 1", got)
 	}
 	if err := ix.Apply([]Doc{{ArticleID: 1, Version: 2, Title: "Map a printer", Body: "Use the cloud print service."}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := search(t, ix, Query{Text: "legacy"}).Total; got != 0 {
+	if got := search(t, ix, Query{Scope: everything, Text: "legacy"}).Total; got != 0 {
 		t.Errorf("Total for old word after update = %d, want 0", got)
 	}
-	res := search(t, ix, Query{Text: "cloud"})
+	res := search(t, ix, Query{Scope: everything, Text: "cloud"})
 	if got, want := ids(res), []int64{1}; !slices.Equal(got, want) {
 		t.Fatalf("hits = %v, want %v", got, want)
 	}
@@ -87,7 +87,7 @@ func TestApplyDeleteRemoves(t *testing.T) {
 	if err := ix.Apply(nil, []int64{1, 99}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ids(search(t, ix, Query{Text: "vpn"})), []int64{2}; !slices.Equal(got, want) {
+	if got, want := ids(search(t, ix, Query{Scope: everything, Text: "vpn"})), []int64{2}; !slices.Equal(got, want) {
 		t.Errorf("hits after delete = %v, want %v", got, want)
 	}
 }
@@ -125,7 +125,7 @@ func TestPositionRoundTripSurvivesReopen(t *testing.T) {
 	if p, err := ix.Position(); err != nil || p != 42 {
 		t.Errorf("Position after reopen = %d, %v; want 42", p, err)
 	}
-	if got := search(t, ix, Query{Text: "headset"}).Total; got != 1 {
+	if got := search(t, ix, Query{Scope: everything, Text: "headset"}).Total; got != 1 {
 		t.Errorf("Total after reopen = %d, want 1", got)
 	}
 }
@@ -175,7 +175,7 @@ func TestRebuildSwapsIn(t *testing.T) {
 	if p, err := ix.Position(); err != nil || p != 9 {
 		t.Errorf("Position = %d, %v; want 9", p, err)
 	}
-	if got := search(t, ix, Query{Text: "fax"}).Total; got != 0 {
+	if got := search(t, ix, Query{Scope: everything, Text: "fax"}).Total; got != 0 {
 		t.Errorf("old article still found after rebuild: Total = %d", got)
 	}
 	for _, leftover := range []string{path + ".rebuild", path + ".old"} {
@@ -213,7 +213,7 @@ func TestRebuildFailureKeepsOldIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	if got := search(t, ix, Query{Text: "toner"}).Total; got != 1 {
+	if got := search(t, ix, Query{Scope: everything, Text: "toner"}).Total; got != 1 {
 		t.Errorf("old index lost after failed rebuild: Total = %d, want 1", got)
 	}
 }
@@ -243,7 +243,7 @@ func TestOpenRecoversInterruptedSwap(t *testing.T) {
 	if p, err := ix.Position(); err != nil || p != 3 {
 		t.Errorf("Position = %d, %v; want 3 from the restored index", p, err)
 	}
-	if got := search(t, ix, Query{Text: "toner"}).Total; got != 1 {
+	if got := search(t, ix, Query{Scope: everything, Text: "toner"}).Total; got != 1 {
 		t.Errorf("Total = %d, want 1 from the restored index", got)
 	}
 }

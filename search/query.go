@@ -12,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"attest/kb"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -44,12 +46,14 @@ const (
 
 // Query is one search.
 type Query struct {
-	Text        string   // what the user typed; "double quotes" make a phrase
-	RequestType string   // only articles for this request type, when set
-	Tag         string   // only articles with this tag, when set
-	Visible     []string // nil: sees everything; otherwise only articles for one of these request types or for everyone
-	Limit       int      // hits per page: 10 when 0 or less, at most 100
-	Offset      int      // hits to skip
+	Text        string // what the user typed; "double quotes" make a phrase
+	RequestType string // only articles for this request type, when set
+	Tag         string // only articles with this tag, when set
+	// Scope is what the reader may find, the kb read rule's answer (kb.ReadScope of the
+	// acting user). The zero Scope finds nothing: a query without a reader fails closed.
+	Scope  kb.Scope
+	Limit  int // hits per page: 10 when 0 or less, at most 100
+	Offset int // hits to skip
 	// TagFacets asks for tag counts too (the first search asking for them
 	// on a new snapshot reads the tags; the ones after are cheap).
 	TagFacets bool
@@ -149,6 +153,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	limit = min(limit, maxLimit)
 	offset := min(max(q.Offset, 0), maxOffset)
 
+	if q.Scope.FindsNothing() {
+		return Result{Took: time.Since(start)}, nil
+	}
 	p := ix.parse(q.Text)
 	if p.empty() {
 		if strings.TrimSpace(q.Text) != "" || (q.RequestType == "" && q.Tag == "") {
@@ -234,16 +241,14 @@ func (v *view) filter(r index.IndexReader, q Query) (bitset, error) {
 		}
 		f = and(f, s)
 	}
-	if q.Visible != nil {
+	if !q.Scope.All {
 		k, err := v.keyword(r, fieldVisibility)
 		if err != nil {
 			return nil, err
 		}
-		sets := []bitset{k.set(everyone)}
-		for _, rt := range q.Visible {
-			if rt != "" && rt != everyone {
-				sets = append(sets, k.set(rt))
-			}
+		var sets []bitset
+		for _, key := range visibilityKeys(q.Scope) {
+			sets = append(sets, k.set(key))
 		}
 		restrict(or(sets...))
 	}
@@ -733,16 +738,32 @@ func (ix *Index) list(ctx context.Context, q Query, limit, offset int) (Result, 
 	return res, nil
 }
 
+// visibilityKeys lists the visibility keywords of the articles in scope s (when not All):
+// the everyone keyword for articles that cover no request type, and the request types.
+func visibilityKeys(s kb.Scope) []string {
+	keys := make([]string, 0, len(s.RequestTypes)+1)
+	if s.General {
+		keys = append(keys, everyone)
+	}
+	for _, rt := range s.RequestTypes {
+		if rt != "" && rt != everyone {
+			keys = append(keys, rt)
+		}
+	}
+	return keys
+}
+
 // filterQuery is the Bleve query for q's request type, tag and visibility.
 func (q Query) filterQuery() query.Query {
 	var must []query.Query
-	if q.Visible != nil {
-		vis := make([]query.Query, 0, len(q.Visible)+1)
-		vis = append(vis, termQuery(fieldVisibility, everyone))
-		for _, v := range q.Visible {
-			if v != "" && v != everyone {
-				vis = append(vis, termQuery(fieldVisibility, v))
-			}
+	if !q.Scope.All {
+		keys := visibilityKeys(q.Scope)
+		if len(keys) == 0 {
+			return query.NewMatchNoneQuery()
+		}
+		vis := make([]query.Query, 0, len(keys))
+		for _, k := range keys {
+			vis = append(vis, termQuery(fieldVisibility, k))
 		}
 		must = append(must, query.NewDisjunctionQuery(vis))
 	}

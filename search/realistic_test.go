@@ -928,7 +928,7 @@ func realMisses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range realQueries() {
-		res, err := ix.Search(context.Background(), Query{Text: q.text})
+		res, err := ix.Search(context.Background(), Query{Scope: everything, Text: q.text})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,7 +41,7 @@ func bleveEngine(tb testing.TB, dir string, n int, q Query) (engine, *Index) {
 // bleveEngineOf is our Search over an index of docs kept at dir.
 func bleveEngineOf(tb testing.TB, dir string, docs func() func() (Doc, bool, error)) (engine, *Index) {
 	tb.Helper()
-	return bleveEngineQuery(tb, dir, docs, Query{})
+	return bleveEngineQuery(tb, dir, docs, Query{Scope: everything})
 }
 
 func bleveEngineQuery(tb testing.TB, dir string, docs func() func() (Doc, bool, error), q Query) (engine, *Index) {
@@ -149,7 +149,7 @@ func TestRelevanceReport(t *testing.T) {
 	}
 	n := envInt(t, "ATTEST_EVAL_N", 5000)
 	queries := knownItems(300, n)
-	be, ix := bleveEngine(t, t.TempDir(), n, Query{})
+	be, ix := bleveEngine(t, t.TempDir(), n, Query{Scope: everything})
 	if os.Getenv("ATTEST_EVAL_MISSES") != "" {
 		logMisses(t, ix, queries)
 	}
@@ -167,7 +167,7 @@ func BenchmarkRelevance(b *testing.B) {
 	n := envInt(b, "ATTEST_EVAL_N", 5000)
 	dir := benchDir(b, n)
 	queries := knownItems(300, n)
-	be, _ := bleveEngine(b, dir, n, Query{})
+	be, _ := bleveEngine(b, dir, n, Query{Scope: everything})
 	var rows []evalRow
 	for range b.N {
 		rows = evaluateAll(b, dir, n, be, queries)
@@ -221,7 +221,7 @@ func logMisses(t *testing.T, ix *Index, queries []knownItem) {
 	}
 	var misses []miss
 	for _, q := range queries {
-		res, err := ix.Search(context.Background(), Query{Text: q.text})
+		res, err := ix.Search(context.Background(), Query{Scope: everything, Text: q.text})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -165,7 +165,7 @@ func TestCrashDuringIndexingConverges(t *testing.T) {
 		t.Errorf("index holds %d documents, database %d", n, len(want))
 	}
 	for _, d := range want {
-		res, err := ix.Search(ctx, search.Query{Text: fmt.Sprintf(`"%s"`, strings.ToLower(d.Title)), Limit: 5})
+		res, err := ix.Search(ctx, search.Query{Scope: kb.Scope{All: true}, Text: fmt.Sprintf(`"%s"`, strings.ToLower(d.Title)), Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestCrashDuringIndexingConverges(t *testing.T) {
 			t.Errorf("article %d (%q) is approved but not found", d.ArticleID, d.Title)
 		}
 	}
-	res, _ := ix.Search(ctx, search.Query{Text: `"capybara procedure 0"`})
+	res, _ := ix.Search(ctx, search.Query{Scope: kb.Scope{All: true}, Text: `"capybara procedure 0"`})
 	for _, h := range res.Hits {
 		if h.ArticleID == 1 {
 			t.Error("the retired article is still found")

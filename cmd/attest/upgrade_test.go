@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"attest/kb"
 	"attest/search"
 	"attest/sqlite"
 )
@@ -57,7 +58,7 @@ func TestUpgradeFillsTextAndReindexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	res, err := ix.Search(ctx, search.Query{Text: "zebraservice", Visible: []string{}})
+	res, err := ix.Search(ctx, search.Query{Text: "zebraservice", Scope: kb.Scope{All: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
