@@ -20,8 +20,9 @@ func TestNobodyActsOnTheirOwn(t *testing.T) {
 	ctx := context.Background()
 	sys := accounts.System("test")
 	for _, nu := range []accounts.NewUser{
-		// A trainer who is also an agent, as in the security test.
-		{Username: "tess", Roles: []accounts.Role{accounts.RoleTrainer, accounts.RoleAgent}, Supplier: "acme"},
+		// An agent who is also a trainer, as in the security test (the trainer role is added
+		// below: separation of duties refuses it now, so such an account is a leftover).
+		{Username: "tess", Roles: []accounts.Role{accounts.RoleAgent}, Supplier: "acme"},
 		// An auditor who also writes knowledge and owns findings.
 		{Username: "kate", Roles: []accounts.Role{accounts.RoleAuditor, accounts.RoleKnowledgeManager}},
 		{Username: "otto", Roles: []accounts.Role{accounts.RoleAuditor}},
@@ -30,6 +31,9 @@ func TestNobodyActsOnTheirOwn(t *testing.T) {
 		if _, err := f.Accounts.CreateUser(ctx, sys, nu); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := f.DB.Write.Exec(`INSERT INTO user_roles (user_id, role) SELECT id, 'trainer' FROM users WHERE username = 'tess'`); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := f.Accounts.PublishAgreement(ctx, f.Users["admin"], "Use knowledge for tickets only."); err != nil {
 		t.Fatal(err)

@@ -119,7 +119,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, up accounts.UserUpdate, msg string) {
 	u, err := s.Accounts.UpdateUser(r.Context(), actor(r), r.PathValue("username"), up)
 	if err != nil {
-		s.refuseUserForm(w, r, err)
+		s.refuse(w, r, err, s.backToUser(r))
 		return
 	}
 	s.done(w, r, http.StatusOK, toUserJSON(u), msg, "/admin/users/"+urlPathEscape(u.Username))
@@ -145,7 +145,7 @@ func (s *Server) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
 	}
 	temp, err := s.Accounts.ResetPassword(r.Context(), actor(r), r.PathValue("username"))
 	if err != nil {
-		s.refuseUserForm(w, r, err)
+		s.refuse(w, r, err, s.backToUser(r))
 		return
 	}
 	if isAPI(r) {
@@ -164,7 +164,7 @@ func (s *Server) handleUserErase(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.Accounts.EraseUser(r.Context(), actor(r), r.PathValue("username"), reason)
 	if err != nil {
-		s.refuseUserForm(w, r, err)
+		s.refuse(w, r, err, s.backToUser(r))
 		return
 	}
 	s.done(w, r, http.StatusOK, toUserJSON(u), "Personal data removed; the account is now "+u.Username+".",
@@ -279,14 +279,14 @@ func (s *Server) handleNamedTokenCreate(w http.ResponseWriter, r *http.Request) 
 			t, err = time.Parse(time.DateOnly, in.ExpiresAt) // the page's date field
 		}
 		if err != nil {
-			s.refuseToken(w, r, attest.FieldError(map[string]string{"expires_at": "a time as 2026-12-31T00:00:00Z, or a date"}))
+			s.refuse(w, r, attest.FieldError(map[string]string{"expires_at": "a time as 2026-12-31T00:00:00Z, or a date"}), s.backToTokens(r))
 			return
 		}
 		nt.ExpiresAt = t
 	}
 	t, secret, err := s.Accounts.CreateToken(r.Context(), actor(r), nt)
 	if err != nil {
-		s.refuseToken(w, r, err)
+		s.refuse(w, r, err, s.backToTokens(r))
 		return
 	}
 	if isAPI(r) {
@@ -300,19 +300,6 @@ func (s *Server) handleNamedTokenCreate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	s.renderTokens(w, r, http.StatusCreated, formFromError(nil), shown)
-}
-
-// refuseToken answers a refused token form on the page it came from, or the API error.
-func (s *Server) refuseToken(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) || attest.ErrorCode(err) != attest.EINVALID {
-		s.fail(w, r, err)
-		return
-	}
-	if u := r.PostFormValue("username"); u != "" && !strings.EqualFold(u, actor(r).Username) {
-		s.renderServiceAccounts(w, r, http.StatusUnprocessableEntity, formFromError(err), nil)
-		return
-	}
-	s.renderTokens(w, r, http.StatusUnprocessableEntity, formFromError(err), nil)
 }
 
 func (s *Server) handleTokenList(w http.ResponseWriter, r *http.Request) {

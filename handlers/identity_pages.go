@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"attest"
+	"github.com/a-h/templ"
+
 	"attest/accounts"
 	"attest/views"
 )
@@ -25,40 +26,36 @@ func (s *Server) handleUserAdminView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderUserAdmin(w http.ResponseWriter, r *http.Request, st int, x userPageExtras) {
-	ctx := r.Context()
-	u, err := s.Accounts.UserByUsername(ctx, r.PathValue("username"))
+	c, err := s.userAdminPage(r, x)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := views.UserAdminData{User: u, Form: x.Form, TemporaryPassword: x.TemporaryPassword, Self: u.ID == actor(r).ID}
-	if d.Suppliers, err = s.Accounts.Suppliers(ctx); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if d.Tokens, err = s.Accounts.Tokens(ctx, actor(r), u.Username); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, st, views.UserAdmin(s.page(r, u.Name()), d))
+	s.render(w, r, st, c)
 }
 
-// refuseUserForm re-renders the user page with what was typed and what is wrong, or
-// answers the API error.
-func (s *Server) refuseUserForm(w http.ResponseWriter, r *http.Request, err error) {
-	code := attest.ErrorCode(err)
-	if isAPI(r) || (code != attest.EINVALID && code != attest.ECONFLICT && code != attest.EFORBIDDEN) || r.PathValue("username") == "" {
-		s.fail(w, r, err)
-		return
+func (s *Server) userAdminPage(r *http.Request, x userPageExtras) (templ.Component, error) {
+	ctx := r.Context()
+	u, err := s.Accounts.UserByUsername(ctx, r.PathValue("username"))
+	if err != nil {
+		return nil, err
 	}
-	f := formFromError(err)
-	f.Values = map[string]string{}
-	for k, v := range r.PostForm {
-		if k != "csrf_token" && k != "roles" && k != "roles_present" {
-			f.Values[k] = strings.Join(v, ",")
-		}
+	d := views.UserAdminData{User: u, Form: x.Form, TemporaryPassword: x.TemporaryPassword, Self: u.ID == actor(r).ID}
+	if d.Suppliers, err = s.Accounts.Suppliers(ctx); err != nil {
+		return nil, err
 	}
-	s.renderUserAdmin(w, r, status(code), userPageExtras{Form: f})
+	if d.Tokens, err = s.Accounts.Tokens(ctx, actor(r), u.Username); err != nil {
+		return nil, err
+	}
+	return views.UserAdmin(s.page(r, u.Name()), d), nil
+}
+
+// backToUser is where a refused change of a person goes back to: their page, drawn again with
+// what was typed and what is wrong.
+func (s *Server) backToUser(r *http.Request) backTo {
+	return backTo{URL: "/admin", Form: func(f views.Form) (templ.Component, error) {
+		return s.userAdminPage(r, userPageExtras{Form: f})
+	}}
 }
 
 func (s *Server) handlePasswordView(w http.ResponseWriter, r *http.Request) {
@@ -76,15 +73,20 @@ func (s *Server) handleTokensView(w http.ResponseWriter, r *http.Request) {
 type createdToken = views.CreatedToken
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, st int, f views.Form, created *createdToken) {
-	ts, err := s.Accounts.Tokens(r.Context(), actor(r), actor(r).Username)
+	c, err := s.tokensPage(r, f, created)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if f.Message != "" {
-		f.Values = map[string]string{"name": r.PostFormValue("name"), "expires_at": r.PostFormValue("expires_at")}
+	s.render(w, r, st, c)
+}
+
+func (s *Server) tokensPage(r *http.Request, f views.Form, created *createdToken) (templ.Component, error) {
+	ts, err := s.Accounts.Tokens(r.Context(), actor(r), actor(r).Username)
+	if err != nil {
+		return nil, err
 	}
-	s.render(w, r, st, views.Tokens(s.page(r, "My API tokens"), views.TokensData{Tokens: ts, Form: f, Created: created}))
+	return views.Tokens(s.page(r, "My API tokens"), views.TokensData{Tokens: ts, Form: f, Created: created}), nil
 }
 
 func (s *Server) handleServiceAccountsView(w http.ResponseWriter, r *http.Request) {
@@ -92,12 +94,20 @@ func (s *Server) handleServiceAccountsView(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) renderServiceAccounts(w http.ResponseWriter, r *http.Request, st int, f views.Form, created *createdToken) {
+	c, err := s.serviceAccountsPage(r, f, created)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, st, c)
+}
+
+func (s *Server) serviceAccountsPage(r *http.Request, f views.Form, created *createdToken) (templ.Component, error) {
 	ctx := r.Context()
 	d := views.ServiceAccountsData{Form: f, Created: created}
 	us, err := s.Accounts.Users(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	for _, u := range us {
 		if u.Service {
@@ -105,13 +115,11 @@ func (s *Server) renderServiceAccounts(w http.ResponseWriter, r *http.Request, s
 		}
 	}
 	if d.Suppliers, err = s.Accounts.Suppliers(ctx); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	all, err := s.Accounts.Tokens(ctx, actor(r), "")
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	for _, t := range all {
 		for _, u := range d.Accounts {
@@ -120,10 +128,18 @@ func (s *Server) renderServiceAccounts(w http.ResponseWriter, r *http.Request, s
 			}
 		}
 	}
-	if f.Message != "" {
-		d.Form.Values = map[string]string{"name": r.PostFormValue("name")}
-	}
-	s.render(w, r, st, views.ServiceAccounts(s.page(r, "Service accounts"), d))
+	return views.ServiceAccounts(s.page(r, "Service accounts"), d), nil
+}
+
+// backToTokens is where a refused token form goes back to: the service accounts page when it
+// named a service account, else the person's own tokens.
+func (s *Server) backToTokens(r *http.Request) backTo {
+	return backTo{URL: "/tokens", Form: func(f views.Form) (templ.Component, error) {
+		if u := r.PostFormValue("username"); u != "" && !strings.EqualFold(u, actor(r).Username) {
+			return s.serviceAccountsPage(r, f, nil)
+		}
+		return s.tokensPage(r, f, nil)
+	}}
 }
 
 // unusedAfter is the configured period after which an unused account is flagged.

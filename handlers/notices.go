@@ -108,12 +108,7 @@ func (s *Server) handleNoticeEnd(w http.ResponseWriter, r *http.Request) {
 	}
 	key := r.PathValue("key")
 	if err := s.KB.EndNotice(r.Context(), actor(r), key, id, reason); err != nil {
-		if !isAPI(r) && attest.ErrorCode(err) == attest.EINVALID {
-			s.flash(r, "error", "Not ended: "+attest.ErrorMessage(err))
-			http.Redirect(w, r, noticesPathOf(key), http.StatusSeeOther)
-			return
-		}
-		s.fail(w, r, err)
+		s.refuse(w, r, err, backTo{URL: noticesPathOf(key), Note: "Not ended: "})
 		return
 	}
 	if isAPI(r) {

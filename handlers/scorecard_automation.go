@@ -53,22 +53,14 @@ func (s *Server) handleAutomationPropose(w http.ResponseWriter, r *http.Request)
 		in.Note = r.PostFormValue("note")
 	}
 	key := r.PathValue("key")
-	err := s.scorecards().ProposeAutomation(r.Context(), actor(r), key, in.Note)
+	if err := s.scorecards().ProposeAutomation(r.Context(), actor(r), key, in.Note); err != nil {
+		s.refuse(w, r, err, backTo{URL: "/reports/automation#candidate-" + key, Note: "Not marked: "})
+		return
+	}
 	if isAPI(r) {
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
 		writeJSON(w, http.StatusOK, map[string]any{"request_type": key, "automation_proposed": true})
 		return
 	}
-	if attest.ErrorCode(err) == attest.EINVALID {
-		s.flash(r, "error", "Not marked: "+attest.ErrorMessage(err))
-	} else if err != nil {
-		s.fail(w, r, err)
-		return
-	} else {
-		s.flash(r, "ok", "Marked “automation proposed”.")
-	}
+	s.flash(r, "ok", "Marked “automation proposed”.")
 	http.Redirect(w, r, "/reports/automation#candidate-"+key, http.StatusSeeOther)
 }

@@ -29,8 +29,11 @@ func TestFailureCauseValidation(t *testing.T) {
 		{kb.OutcomeNotResolved, kb.CauseDataError, true},
 		{kb.OutcomeNotResolved, kb.CauseKnowledgeMissing, true},
 	} {
+		// One ticket per case: a repeat of the same agent, ticket, article and version answers
+		// with the first record.
+		ticket := "T-" + string(tc.outcome) + "-" + string(tc.cause)
 		t.Run(string(tc.outcome)+"/"+string(tc.cause), func(t *testing.T) {
-			u, err := o.KB.RecordUsage(ctx, alice, kb.UsageInput{ArticleID: id, Version: 1, TicketRef: "T-1", RequestType: "vpn-access",
+			u, err := o.KB.RecordUsage(ctx, alice, kb.UsageInput{ArticleID: id, Version: 1, TicketRef: ticket, RequestType: "vpn-access",
 				Outcome: tc.outcome, FailureCause: tc.cause})
 			if tc.ok {
 				if err != nil {

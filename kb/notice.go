@@ -104,16 +104,29 @@ func (s *Store) PublishNotice(ctx context.Context, actor *accounts.User, key str
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, rtID, n.Title, n.Body, n.HTML, n.Until, actor.ID, at).Scan(&n.ID); err != nil {
 			return err
 		}
-		// The subscribers of a type: watchers of its articles, under the read rule (ReadsType).
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, at, text, link)
-			SELECT DISTINCT w.user_id, ?, ?, ? FROM watchers w
+		// The subscribers of a type: watchers of its articles, told under the read rule.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT w.user_id FROM watchers w
 			JOIN article_request_types art ON art.article_id = w.article_id AND art.request_type_id = ?
-			JOIN users u ON u.id = w.user_id
-			WHERE w.user_id != ? AND (EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role != 'agent')
-				OR EXISTS (SELECT 1 FROM supplier_request_types srt WHERE srt.supplier_id = u.supplier_id AND srt.request_type_id = ?))`,
-			at, fmt.Sprintf("Known blocker on %s until %s: %s", key, n.Until, clipRunes(n.Title, 150)),
-			"/request-types/"+key, rtID, actor.ID, rtID); err != nil {
-			return fmt.Errorf("notify: %w", err)
+			WHERE w.user_id != ? ORDER BY w.user_id`, rtID, actor.ID)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := send(ctx, tx, notice{requestType: key, link: "/request-types/" + key,
+			text: fmt.Sprintf("Known blocker on %s until %s: %s", key, n.Until, clipRunes(n.Title, 150))}, ids...); err != nil {
+			return err
 		}
 		return journal.Append(ctx, tx, actor.Username, "notice.publish", noticeObject(n.ID), journal.Change{
 			After: map[string]any{"request_type": key, "title": n.Title, "body": n.Body, "until": n.Until}})

@@ -32,6 +32,9 @@ type notice struct {
 	article *Article
 	// version is the version the notice is about; nil: the article's current version.
 	version *Version
+	// requestType is what a notice that is about no article concerns (a known-blocker notice):
+	// those who may read the type's articles receive it.
+	requestType string
 	// feedback marks a notice that repeats someone's feedback (a follow-up): only those who
 	// see follow-ups receive it.
 	feedback   bool
@@ -41,8 +44,10 @@ type notice struct {
 // mayReadNotice reports whether u may read what n is about.
 func mayReadNotice(u *accounts.User, n notice) bool {
 	switch {
-	case u == nil || n.article == nil:
+	case u == nil:
 		return false
+	case n.article == nil:
+		return n.requestType != "" && ReadsType(u, n.requestType)
 	case n.feedback && canSeeFollowups(u) != nil:
 		return false
 	case n.version != nil:

@@ -274,7 +274,7 @@ func TestNotificationsFollowTheReadRule(t *testing.T) {
 	if got := texts(gina); len(got) != 0 {
 		t.Fatalf("gina was told about an article she may not read: %q", got)
 	}
-	if got := texts(trainer); len(got) != 2 || !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "retired") }) {
+	if got := texts(trainer); len(got) != 2 || !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "retire") }) {
 		t.Fatalf("trainer's notifications: %q, want the change and the retirement", got)
 	}
 }
