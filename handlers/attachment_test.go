@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -190,5 +191,35 @@ func TestAttachmentServedInert(t *testing.T) {
 	// A browser signed in reads it with its session too.
 	if st, _ := b.get(img["url"].(string)); st != 200 {
 		t.Errorf("browser GET image: HTTP %d", st)
+	}
+}
+
+func TestAttachmentDiff(t *testing.T) {
+	ts := newTestServer(t)
+	km1, km2 := ts.api(t, "km1"), ts.api(t, "km2")
+	old := km1.upload("old-screen.png", kbtest.PNG(4, 4, 1)).json()
+	img := km1.upload("new-screen.png", kbtest.PNG(4, 4, 2)).json()
+	st, art := km1.call("POST", "/api/v1/articles", map[string]any{"title": "VPN", "body": "![old](" + old["url"].(string) + ")"})
+	if st != 201 {
+		t.Fatalf("create: %d %v", st, art)
+	}
+	id := int64(art["id"].(float64))
+	km1.call("POST", fmt.Sprintf("/api/v1/articles/%d/versions/1/submit", id), nil)
+	km2.call("POST", fmt.Sprintf("/api/v1/articles/%d/versions/1/approve", id), map[string]any{"comment": "ok"})
+	if st, b := km1.call("POST", fmt.Sprintf("/api/v1/articles/%d/versions", id), map[string]any{"base": 1, "title": "VPN",
+		"body": "![new](" + img["url"].(string) + ")", "note": "new screen"}); st != 201 {
+		t.Fatalf("save version 2: %d %v", st, b)
+	}
+	km1.call("POST", fmt.Sprintf("/api/v1/articles/%d/versions/2/submit", id), nil)
+	b := ts.browser(t)
+	b.login("km2", "test-password-1")
+	for _, path := range []string{fmt.Sprintf("/articles/%d/compare?from=1&to=2", id), fmt.Sprintf("/articles/%d/versions/2", id)} {
+		st, page := b.get(path)
+		added := regexp.MustCompile(`(?s)data-testid="attachments-added".*?</ul>`).FindString(page)
+		removed := regexp.MustCompile(`(?s)data-testid="attachments-removed".*?</ul>`).FindString(page)
+		if st != 200 || !strings.Contains(added, "new-screen.png") || strings.Contains(added, "old-screen.png") ||
+			!strings.Contains(removed, "old-screen.png") {
+			t.Errorf("%s: HTTP %d, added %q, removed %q", path, st, added, removed)
+		}
 	}
 }
