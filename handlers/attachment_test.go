@@ -223,3 +223,15 @@ func TestAttachmentDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestAttachmentUploadInOpenAPI(t *testing.T) {
+	ts := newTestServer(t)
+	_, doc := ts.anon(t).call("GET", "/api/v1/openapi.json", nil)
+	paths, _ := doc["paths"].(map[string]any)
+	op, _ := paths["/api/v1/attachments"].(map[string]any)["post"].(map[string]any)
+	body, _ := op["requestBody"].(map[string]any)
+	content, _ := body["content"].(map[string]any)
+	if _, ok := content["multipart/form-data"]; !ok {
+		t.Fatalf("POST /api/v1/attachments is described as %v, want a multipart/form-data body", op)
+	}
+}

@@ -16,6 +16,8 @@ type apiDoc struct {
 	required []string
 	status   string // the success status, "200" when empty
 	result   map[string]any
+	// bodyType is the request body's media type, application/json when empty.
+	bodyType string
 }
 
 // Schemas used by the documents below.
@@ -140,6 +142,9 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/findings/{id}/reopen":      {summary: "Reopen a finding"},
 	"POST /api/v1/findings/{id}/accept-risk": {summary: "Accept a finding's risk"},
 	"POST /api/v1/attempts/{id}/decline":     {summary: "Decline to certify an attempt"},
+	"POST /api/v1/attachments": {summary: "Upload an image or file (PNG, JPEG, GIF, WebP, PDF, text, CSV; recognised by content; at most 10 MiB, 413 beyond)",
+		bodyType: "multipart/form-data", body: map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}, required: []string{"file"}, status: "201",
+		result: map[string]any{"id": oaInt, "sha256": oaString, "name": oaString, "content_type": oaString, "size": oaInt, "url": oaString}},
 }
 
 // errorStatuses are the error answers of API.md's conventions.
@@ -227,8 +232,12 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 			if len(doc.required) > 0 {
 				schema["required"] = doc.required
 			}
+			bodyType := doc.bodyType
+			if bodyType == "" {
+				bodyType = "application/json"
+			}
 			op["requestBody"] = map[string]any{"required": len(doc.required) > 0,
-				"content": map[string]any{"application/json": map[string]any{"schema": schema}}}
+				"content": map[string]any{bodyType: map[string]any{"schema": schema}}}
 		} else if method == http.MethodPost || method == http.MethodPut {
 			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 		}
