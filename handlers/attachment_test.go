@@ -235,3 +235,18 @@ func TestAttachmentUploadInOpenAPI(t *testing.T) {
 		t.Fatalf("POST /api/v1/attachments is described as %v, want a multipart/form-data body", op)
 	}
 }
+
+// TestSearchFindsAltText: an image's alt text is part of the version's text, so search finds
+// the article by it.
+func TestSearchFindsAltText(t *testing.T) {
+	ts := newTestServer(t)
+	km1 := ts.api(t, "km1")
+	img := km1.upload("client.png", kbtest.PNG(3, 3, 9)).json()
+	id := kbtest.Publish(t, ts.Org, ts.KB, "Connect", "Open it.\n\n![The quokkaware client window]("+img["url"].(string)+")\n")
+	ts.waitIndexed(t)
+	st, res := ts.api(t, "alice").call("GET", "/api/v1/search?q=quokkaware", nil)
+	hits, _ := res["hits"].([]any)
+	if st != 200 || len(hits) != 1 || int64(hits[0].(map[string]any)["article_id"].(float64)) != id {
+		t.Fatalf("search for the alt text: HTTP %d %v, want article %d", st, res, id)
+	}
+}

@@ -199,15 +199,18 @@ func readsAttachment(ctx context.Context, q querier, u *accounts.User, sum strin
 	if len(sum) != 64 {
 		return false, nil
 	}
-	var own, anyRef bool
+	var exists, own, anyRef bool
 	err := q.QueryRowContext(ctx, `SELECT
+		EXISTS(SELECT 1 FROM attachments WHERE sha256 = ?),
 		EXISTS(SELECT 1 FROM attachment_uploads WHERE sha256 = ? AND uploaded_by = ?),
 		EXISTS(SELECT 1 FROM version_attachments WHERE sha256 = ?) OR EXISTS(SELECT 1 FROM evidence_attachments WHERE sha256 = ?)`,
-		sum, u.ID, sum, sum).Scan(&own, &anyRef)
+		sum, sum, u.ID, sum, sum).Scan(&exists, &own, &anyRef)
 	if err != nil {
 		return false, fmt.Errorf("kb: who reads attachment %s: %w", sum, err)
 	}
 	switch {
+	case !exists:
+		return false, nil
 	case own || u.System:
 		return true, nil
 	case !anyRef:
