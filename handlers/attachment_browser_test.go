@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +48,24 @@ func TestBrowserPasteImage(t *testing.T) {
 		t.Fatalf("body after paste %q (%v), want the reference after the text", body, err)
 	}
 	screenshot(t, ctx, "editor-paste")
+	// Refused files say why and leave the text alone: an SVG (refused before upload) and HTML
+	// named .png (refused by Attest, which reads the content).
+	dir := t.TempDir()
+	svg, fake := filepath.Join(dir, "logo.svg"), filepath.Join(dir, "fake.png")
+	os.WriteFile(svg, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 0o600)
+	os.WriteFile(fake, []byte(`<html><script>alert(1)</script></html>`), 0o600)
+	for _, c := range []struct{ file, want string }{{svg, "is not accepted"}, {fake, "HTML, SVG or XML"}} {
+		err := chromedp.Do(ctx,
+			chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="attach-file"]`), []string{c.file}),
+			chromedp.WaitVisible(`//*[@data-testid="attach-status" and contains(@class, "error") and contains(., "`+c.want+`")]`),
+		)
+		if err != nil {
+			t.Fatalf("refused %s: %v (status %q)", filepath.Base(c.file), err, textOf(t, ctx, `[data-testid="attach-status"]`))
+		}
+	}
+	if after, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#f-body`))); after != body {
+		t.Fatalf("a refused file changed the text to %q", after)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(`//button[normalize-space()="Save draft"]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="version-status"]`)),
