@@ -250,3 +250,29 @@ func TestSearchFindsAltText(t *testing.T) {
 		t.Fatalf("search for the alt text: HTTP %d %v, want article %d", st, res, id)
 	}
 }
+
+// TestEvidenceShowsFiles: evidence that references uploaded files shows them on the item page.
+func TestEvidenceShowsFiles(t *testing.T) {
+	ts := newTestServer(t)
+	kbtest.Publish(t, ts.Org, ts.KB, "Connect", "Open it.")
+	aud := ts.api(t, "auditor")
+	st, a := aud.call("POST", "/api/v1/audits", map[string]any{"quarter": "2026-Q4", "sample_size": 1, "seed": 1})
+	if st != 201 {
+		t.Fatalf("create audit: %d %v", st, a)
+	}
+	id := int64(a["id"].(float64))
+	item := int64(a["items"].([]any)[0].(map[string]any)["id"].(float64))
+	shot := aud.upload("ticket view.png", kbtest.PNG(5, 5, 3)).json()
+	export := aud.upload("export.csv", []byte("a,b\n1,2\n")).json()
+	content := "![ticket](" + shot["url"].(string) + ")\n[export](" + export["url"].(string) + ")"
+	if st, b := aud.call("POST", fmt.Sprintf("/api/v1/audits/%d/items/%d/evidence", id, item), map[string]any{"kind": "note", "content": content}); st != 201 {
+		t.Fatalf("add evidence: %d %v", st, b)
+	}
+	b := ts.browser(t)
+	b.login("auditor", "test-password-1")
+	_, page := b.get(fmt.Sprintf("/audits/%d/items/%d", id, item))
+	files := regexp.MustCompile(`(?s)data-testid="evidence-files".*?</ul>`).FindString(page)
+	if !strings.Contains(files, `<img src="`+shot["url"].(string)+`"`) || !strings.Contains(files, `href="`+export["url"].(string)+`" download`) {
+		t.Fatalf("evidence files %q, want the image shown and the CSV to download", files)
+	}
+}
