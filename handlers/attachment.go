@@ -26,11 +26,15 @@ func (s *Server) attachmentRoutes() []route {
 // Every other route keeps maxBody.
 const uploadBody = kb.MaxAttachment + 64<<10
 
-// bodyLimit is the largest request body the route with this pattern accepts.
-func bodyLimit(pattern string) int64 {
-	switch pattern {
+// bodyLimit is the largest request body route rt accepts from r's caller. Upload routes take
+// a file from who may call them; anyone else is held to maxBody, so that a caller who will be
+// refused cannot make the server buffer 10 MiB.
+func (s *Server) bodyLimit(rt route, r *http.Request) int64 {
+	switch rt.pattern {
 	case "POST /api/v1/attachments", "POST /attachments":
-		return uploadBody
+		if u, err := s.authenticate(r); err == nil && u != nil && rt.access.allows(u) {
+			return uploadBody
+		}
 	}
 	return maxBody
 }

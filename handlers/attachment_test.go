@@ -137,6 +137,16 @@ func TestAttachmentUploadAPI(t *testing.T) {
 	if a := ts.anon(t).upload("x.png", kbtest.PNG(2, 2, 4)); a.status != 401 {
 		t.Errorf("anonymous upload: HTTP %d, want 401", a.status)
 	}
+	// Who will be refused is held to 1 MiB: the server does not buffer 10 MiB for them.
+	ct2, two := multipartFile("file", "two.png", append(kbtest.PNG(2, 2, 1), make([]byte, 2<<20)...))
+	for who, c := range map[string]*apiClient{"anonymous": ts.anon(t), "trainer": ts.api(t, "trainer")} {
+		if a := c.send("POST", "/api/v1/attachments", ct2, two); a.status != 413 {
+			t.Errorf("%s sends 2 MiB: HTTP %d, want 413", who, a.status)
+		}
+	}
+	if a := km1.send("POST", "/api/v1/attachments", ct2, two); a.status != 201 {
+		t.Errorf("km1 sends a 2 MiB file: HTTP %d %s, want 201", a.status, a.body)
+	}
 }
 
 func TestAttachmentServedInert(t *testing.T) {

@@ -73,7 +73,7 @@ func (s *Server) routes() []route {
 // checks the CSRF token of unsafe requests.
 func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := bufferBody(r, bodyLimit(rt.pattern)); err != nil {
+		if err := bufferBody(r, s.bodyLimit(rt, r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}
