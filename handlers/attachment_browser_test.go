@@ -48,6 +48,20 @@ func TestBrowserPasteImage(t *testing.T) {
 		t.Fatalf("body after paste %q (%v), want the reference after the text", body, err)
 	}
 	screenshot(t, ctx, "editor-paste")
+	// Dropping a file on the text attaches it too.
+	drop := strings.Replace(strings.Replace(paste, `"image.png"`, `"network-diagram.png"`, 1),
+		`new ClipboardEvent("paste", {clipboardData: dt,`, `new DragEvent("drop", {dataTransfer: dt,`, 1)
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](drop),
+		chromedp.WaitVisible(`//*[@data-testid="attach-status" and contains(., "Attached network-diagram.png")]`),
+	)
+	if err != nil {
+		t.Fatalf("drop a file: %v", err)
+	}
+	body, _ = chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#f-body`)))
+	if !strings.Contains(body, "![network diagram](/attachments/") {
+		t.Fatalf("body after drop %q, want the dropped image's reference", body)
+	}
 	// Refused files say why and leave the text alone: an SVG (refused before upload) and HTML
 	// named .png (refused by Attest, which reads the content).
 	dir := t.TempDir()
