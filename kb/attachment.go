@@ -78,7 +78,7 @@ var attachmentRefPattern = regexp.MustCompile(`/attachments/([0-9a-f]{64})/([A-Z
 
 // imageSrcPattern is what an image's src may be after sanitizing: an absolute http(s) URL, or
 // an attachment of Attest's own.
-var imageSrcPattern = regexp.MustCompile(`(?i)^https?://[^\s]+$|^/attachments/[0-9a-f]{64}/[A-Za-z0-9._-]+$`)
+var imageSrcPattern = regexp.MustCompile(absoluteHTTPURL.String() + `|^/attachments/[0-9a-f]{64}/[A-Za-z0-9._-]+$`)
 
 // AttachmentRefs lists the attachments a Markdown body references, each once, in order.
 func AttachmentRefs(body string) []AttachmentRef {
