@@ -217,27 +217,47 @@ func TestVersionKeepsItsAttachments(t *testing.T) {
 	}
 }
 
-func TestRenderAttachments(t *testing.T) {
-	sum := strings.Repeat("0f", 32)
-	r := kb.Render("Open it:\n\n![The client window](/attachments/" + sum + "/vpn-client.png)\n\n" +
-		"See [the export](/attachments/" + sum + "/tickets.csv).\n\n![elsewhere](relative.png)\n")
+// TestVersionTextOfAttachments: a saved version's HTML shows an attachment's image linked to
+// its full size, and its plain text (what search indexes) holds alt text and file names.
+// Through the store rather than Render, so that it holds whatever Render's signature.
+func TestVersionTextOfAttachments(t *testing.T) {
+	org, store := artSetup(t)
+	ctx := context.Background()
+	km1 := org.User(t, "km1")
+	img, err := store.Upload(ctx, km1, "vpn-client.png", kbtest.PNG(3, 3, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, err := store.Upload(ctx, km1, "tickets.csv", []byte("a,b\n1,2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := store.CreateArticle(ctx, km1, kb.NewArticle{Title: "VPN", Body: "Open it:\n\n![The client window](" + img.URL() + ")\n\n" +
+		"See [the export](" + csv.URL() + ").\n\n![elsewhere](relative.png)\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{
-		`<a href="/attachments/` + sum + `/vpn-client.png" rel="nofollow noopener"><img src="/attachments/` + sum + `/vpn-client.png" alt="The client window"`,
-		`<a href="/attachments/` + sum + `/tickets.csv"`,
+		`<a href="` + img.URL() + `" rel="nofollow noopener"><img src="` + img.URL() + `" alt="The client window"`,
+		`<a href="` + csv.URL() + `"`,
 		`<img alt="elsewhere"`,
 	} {
-		if !strings.Contains(r.HTML, want) {
-			t.Errorf("HTML lacks %s:\n%s", want, r.HTML)
+		if !strings.Contains(v.HTML, want) {
+			t.Errorf("HTML lacks %s:\n%s", want, v.HTML)
 		}
 	}
-	// Search indexes the plain text: alt text and the attachments' file names are in it.
 	for _, want := range []string{"The client window (vpn-client.png)", "the export (tickets.csv)", "elsewhere"} {
-		if !strings.Contains(r.Text, want) {
-			t.Errorf("text lacks %q:\n%s", want, r.Text)
+		if !strings.Contains(v.Plain, want) {
+			t.Errorf("plain text lacks %q:\n%s", want, v.Plain)
 		}
 	}
-	if strings.Contains(r.Text, "<") {
-		t.Errorf("text holds markup:\n%s", r.Text)
+	if strings.Contains(v.Plain, "<") {
+		t.Errorf("plain text holds markup:\n%s", v.Plain)
+	}
+	// As stored, not only as returned.
+	stored, err := store.Version(ctx, km1, v.ArticleID, v.Number)
+	if err != nil || stored.Plain != v.Plain || stored.HTML != v.HTML {
+		t.Fatalf("stored version differs from the saved one (%v)", err)
 	}
 }
 
