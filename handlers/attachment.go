@@ -143,7 +143,7 @@ func (s *Server) handleAttachmentView(w http.ResponseWriter, r *http.Request) {
 	if a.IsImage() {
 		disposition = "inline"
 	}
-	h.Set("Content-Disposition", disposition+`; filename="`+name+`"`)
+	h.Set("Content-Disposition", disposition+`; filename="`+a.DownloadName(name)+`"`)
 	// The content never changes, but who may read it can: browsers ask again each time.
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("ETag", `"`+a.SHA256+`"`)

@@ -60,6 +60,30 @@ func (a *Attachment) URL() string { return AttachmentURL(a.SHA256, a.Name) }
 // IsImage reports whether the attachment is shown inline as an image.
 func (a *Attachment) IsImage() bool { return strings.HasPrefix(a.ContentType, "image/") }
 
+// DownloadName is the file name to serve the attachment under when it is asked for as name:
+// the extension always that of its type, so that a download named x.html is never HTML.
+func (a *Attachment) DownloadName(name string) string {
+	ext := ""
+	switch strings.SplitN(a.ContentType, ";", 2)[0] {
+	case "image/png":
+		ext = ".png"
+	case "image/jpeg":
+		ext = ".jpg"
+	case "image/gif":
+		ext = ".gif"
+	case "application/pdf":
+		ext = ".pdf"
+	case "text/csv":
+		ext = ".csv"
+	default:
+		ext = strings.ToLower(path.Ext(baseName(name)))
+		if !slices.Contains([]string{".txt", ".log", ".md"}, ext) {
+			ext = ".txt"
+		}
+	}
+	return cleanName(name, ext)
+}
+
 // AttachmentURL is the path of the attachment with this hash and name.
 func AttachmentURL(sum, name string) string { return "/attachments/" + sum + "/" + name }
 
