@@ -94,6 +94,8 @@ type Evidence struct {
 	SHA256        string
 	AddedBy       string
 	AddedAt       time.Time
+	// Attachments are the files its content references (uploaded, frozen with it).
+	Attachments []kb.AttachmentRef
 }
 
 // Item returns one sampled item with its version, adherence evidence, history, evidence and
@@ -291,6 +293,10 @@ func (s *Store) AddEvidence(ctx context.Context, actor *accounts.User, auditID, 
 			return fmt.Errorf("insert evidence: %w", err)
 		}
 		ev.ID, _ = res.LastInsertId()
+		// Files it references are frozen with it: their hashes are in its content, so in its hash.
+		if err := kb.RecordEvidenceAttachments(ctx, tx, actor, ev.ID, content); err != nil {
+			return err
+		}
 		return journal.Append(ctx, tx, actor.Username, "audit.evidence", fmt.Sprintf("audit:%d/item:%d", auditID, itemID),
 			journal.Change{After: map[string]any{"evidence": ev.ID, "kind": kind, "effective_date": effective, "sha256": ev.SHA256}})
 	})
@@ -326,6 +332,7 @@ func (s *Store) evidence(ctx context.Context, itemID int64) ([]Evidence, error) 
 			return nil, fmt.Errorf("audit: evidence of item %d: %w", itemID, err)
 		}
 		e.AddedAt = parseTime(at)
+		e.Attachments = kb.AttachmentRefs(e.Content)
 		out = append(out, e)
 	}
 	return out, rows.Err()

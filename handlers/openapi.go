@@ -18,6 +18,8 @@ type apiDoc struct {
 	required []string
 	status   string // the success status, "200" when empty
 	result   map[string]any
+	// bodyType is the request body's media type, application/json when empty.
+	bodyType string
 }
 
 // Schemas used by the documents below.
@@ -193,6 +195,9 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/access-review/certifications": {summary: "Certify a supplier's access review for a quarter (supplier \"\" : enterprise staff)", body: map[string]any{"supplier": oaString, "quarter": oaString, "note": oaString}, status: "201"},
 	"POST /api/v1/articles/{id}/retire/cancel":  {summary: "Cancel a retirement waiting for a second knowledge manager", body: map[string]any{"reason": oaString}, required: []string{"reason"}},
 	"PUT /api/v1/audits/{id}/needs-reviewer":    {summary: "Require (or not) that an auditor who did no fieldwork signs the audit off", body: map[string]any{"needs_reviewer": oaBool}, required: []string{"needs_reviewer"}},
+	"POST /api/v1/attachments": {summary: "Upload an image or file (PNG, JPEG, GIF, WebP, PDF, text, CSV; recognised by content; at most 10 MiB, 413 beyond)",
+		bodyType: "multipart/form-data", body: map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}, required: []string{"file"}, status: "201",
+		result: map[string]any{"id": oaInt, "sha256": oaString, "name": oaString, "content_type": oaString, "size": oaInt, "url": oaString}},
 }
 
 var gapsQuery = map[string]any{"since": oaDate, "until": oaDate, "supplier": oaString, "request_type": oaString}
@@ -297,8 +302,12 @@ func (s *Server) openAPI() map[string]any {
 			if len(doc.required) > 0 {
 				schema["required"] = doc.required
 			}
+			bodyType := doc.bodyType
+			if bodyType == "" {
+				bodyType = "application/json"
+			}
 			op["requestBody"] = map[string]any{"required": len(doc.required) > 0,
-				"content": map[string]any{"application/json": map[string]any{"schema": schema}}}
+				"content": map[string]any{bodyType: map[string]any{"schema": schema}}}
 		} else if method == http.MethodPost || method == http.MethodPut {
 			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 		}

@@ -85,6 +85,7 @@ func (s *Server) routes() []route {
 		s.docsRoutes(),
 		s.scorecardRoutes(),
 		s.identityRoutes(),
+		s.attachmentRoutes(),
 	} {
 		t = append(t, part...)
 	}
@@ -95,7 +96,7 @@ func (s *Server) routes() []route {
 // checks the CSRF token of unsafe requests.
 func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := bufferBody(r); err != nil {
+		if err := bufferBody(r, s.bodyLimit(rt, r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -135,20 +136,20 @@ func (s *Server) guard(rt route) http.Handler {
 	})
 }
 
-// bufferBody reads the request body (at most maxBody) into memory. A larger body is drained
-// (up to a bound) before the 413, so that a client still sending reads the answer instead
-// of a broken connection.
-func bufferBody(r *http.Request) error {
+// bufferBody reads the request body (at most limit bytes) into memory. A larger body is
+// drained (up to a bound) before the 413, so that a client still sending reads the answer
+// instead of a broken connection.
+func bufferBody(r *http.Request, limit int64) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return attest.Errorf(attest.EBADREQ, "Could not read the request body.")
 	}
-	if len(b) > maxBody {
+	if int64(len(b)) > limit {
 		io.CopyN(io.Discard, r.Body, 16<<20)
-		return attest.Errorf(attest.ETOOLARGE, "The request body is larger than 1 MiB.")
+		return attest.Errorf(attest.ETOOLARGE, "The request body is larger than %d MiB.", limit>>20)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return nil
@@ -158,10 +159,10 @@ func unsafeMethod(m string) bool {
 	return !slices.Contains([]string{http.MethodGet, http.MethodHead, http.MethodOptions}, m)
 }
 
-// authenticate finds the caller: a bearer token on the API, the session elsewhere.
-// A bad token is EUNAUTH; no credentials is a nil user.
+// authenticate finds the caller: a bearer token on the API (and on attachments, which API
+// clients read), the session elsewhere. A bad token is EUNAUTH; no credentials is a nil user.
 func (s *Server) authenticate(r *http.Request) (*accounts.User, error) {
-	if isAPI(r) {
+	if isAPI(r) || bearerOnAttachment(r) {
 		h := r.Header.Get("Authorization")
 		if h == "" {
 			return nil, nil

@@ -235,6 +235,9 @@ func insertVersion(ctx context.Context, tx *sql.Tx, actor *accounts.User, articl
 		return nil, fmt.Errorf("kb: save version %d of article %d: %w", number, articleID, err)
 	}
 	vid, _ := res.LastInsertId()
+	if err := recordAttachments(ctx, tx, actor, vid, body); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO watchers (article_id, user_id) VALUES (?, ?)`, articleID, actor.ID); err != nil {
 		return nil, fmt.Errorf("kb: watch article %d: %w", articleID, err)
 	}

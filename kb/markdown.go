@@ -45,7 +45,7 @@ var markdownConverter = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(linkRelTransformer{}, 1000)),
+		parser.WithASTTransformers(util.Prioritized(linkRelTransformer{}, 1000), util.Prioritized(attachmentImageLinks{}, 1001)),
 	),
 	// Alignment as an align attribute, not a style attribute: the sanitizer
 	// allows no style attributes at all.
@@ -65,7 +65,8 @@ var markdownConverter = goldmark.New(
 // elements, no event handler or style attributes, and URLs only with the
 // http, https and mailto schemes or relative. Images are kept only with an
 // absolute http(s) src; anything else (relative, data:) loses its src, so at
-// most its alt text shows. bluemonday.Policy is safe for concurrent use once
+// most its alt text shows (an attachment's own path, /attachments/…, is kept too).
+// bluemonday.Policy is safe for concurrent use once
 // built.
 var htmlPolicy = newHTMLPolicy()
 
@@ -101,7 +102,7 @@ func newHTMLPolicy() *bluemonday.Policy {
 	p.AllowAttrs("href").OnElements("a")
 	p.AllowAttrs("title").OnElements("a", "img")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
-	p.AllowAttrs("src").Matching(absoluteHTTPURL).OnElements("img")
+	p.AllowAttrs("src").Matching(imageSrcPattern).OnElements("img")
 	p.AllowAttrs("alt").OnElements("img")
 
 	p.AllowURLSchemes("http", "https", "mailto")
@@ -269,7 +270,7 @@ func renderHTMLBlock(w util.BufWriter, src []byte, n ast.Node, entering bool) (a
 // plainText turns sanitized HTML into text: tags go, entities are decoded,
 // spaces within a line collapse to one and blank lines are dropped.
 func plainText(safeHTML []byte) string {
-	s := html.UnescapeString(textPolicy.Sanitize(string(safeHTML)))
+	s := html.UnescapeString(textPolicy.Sanitize(string(attachmentText(safeHTML))))
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, line := range lines {
