@@ -244,7 +244,13 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/request-types/{key}/notices":          "km",
 	"POST /request-types/{key}/notices":                 "km",
 	"DELETE /api/v1/request-types/{key}/notices/{id}":   "km",
-	"POST /request-types/{key}/notices/{id}/end":        "km",
+
+	// Attachments: those who write articles upload (agents, knowledge managers) and auditors
+	// (evidence); reading follows the version or evidence that references a file (the domain).
+	"POST /api/v1/attachments":                   "agent km auditor",
+	"POST /attachments":                          "agent km auditor",
+	"GET /attachments/{sha256}/{name}":           "signed-in",
+	"POST /request-types/{key}/notices/{id}/end": "km",
 }
 
 // policyRoles names the roles as expectedAccess writes them.
