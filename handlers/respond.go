@@ -28,13 +28,13 @@ func status(code string) int {
 		return http.StatusBadRequest
 	case attest.ENOTFOUND:
 		return http.StatusNotFound
-	case attest.EFORBIDDEN, attest.EAGREEMENT:
+	case attest.EFORBIDDEN, attest.EAGREEMENT, attest.ECMDBAGREEMENT:
 		return http.StatusForbidden
 	case attest.EUNAUTH:
 		return http.StatusUnauthorized
 	case attest.ECONFLICT, attest.ESTALE:
 		return http.StatusConflict
-	case attest.ETHROTTLED:
+	case attest.ETHROTTLED, attest.EQUOTA:
 		return http.StatusTooManyRequests
 	case attest.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
@@ -84,6 +84,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		if code == attest.EAGREEMENT {
 			http.Redirect(w, r, "/agreement", http.StatusSeeOther)
+			return
+		}
+		if code == attest.ECMDBAGREEMENT {
+			http.Redirect(w, r, "/cmdb/agreement", http.StatusSeeOther)
 			return
 		}
 		if st == http.StatusUnauthorized {

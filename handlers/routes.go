@@ -62,6 +62,7 @@ func (s *Server) routes() []route {
 		s.usageRoutes(),
 		s.trainingRoutes(),
 		s.auditRoutes(),
+		s.cmdbRoutes(),
 	} {
 		t = append(t, part...)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"attest/accounts"
 	"attest/audit"
+	"attest/cmdb"
 	"attest/kb"
 	"attest/sqlite"
 	"attest/training"
@@ -21,6 +22,7 @@ type app struct {
 	kb       *kb.Store
 	training *training.Store
 	audit    *audit.Store
+	cmdb     *cmdb.Store
 	dataDir  string
 	log      *slog.Logger
 }
@@ -35,6 +37,7 @@ func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app
 	a.kb = kb.NewStore(db, a.accounts)
 	a.training = training.NewStore(db, a.accounts, a.kb)
 	a.audit = audit.NewStore(db, a.accounts, a.kb, a.training)
+	a.cmdb = cmdb.NewStore(db, a.accounts, a.kb, a.training)
 	return a, nil
 }
 

@@ -70,7 +70,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// Views and searches are buffered and written in batches; Close below writes the rest.
 	a.kb.StartRecorder(bg, log)
 
-	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
+	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit, CMDB: a.cmdb,
 		Search: ix, SecureCookies: *secure, Log: log})
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -1,0 +1,260 @@
+package cmdb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"attest"
+	"attest/accounts"
+)
+
+// MaxTicketRef is the longest ticket reference, in characters.
+const MaxTicketRef = 128
+
+// CheckTicketRef validates the ticket an agent's call serves: 1 to 128 printable characters,
+// trimmed. It returns the trimmed reference and "" or what is wrong with it.
+func CheckTicketRef(ref string) (string, string) {
+	ref = strings.TrimSpace(ref)
+	switch {
+	case ref == "":
+		return "", "required: name the ticket you are working on"
+	case !utf8.ValidString(ref):
+		return "", "must be UTF-8 text"
+	case utf8.RuneCountInString(ref) > MaxTicketRef:
+		return "", fmt.Sprintf("at most %d characters", MaxTicketRef)
+	case strings.IndexFunc(ref, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0:
+		return "", "printable characters only"
+	}
+	return ref, ""
+}
+
+// purpose applies an agent's terms before a lookup: a valid ticket reference, then the
+// current CMDB agreement. A refusal is written to the access log before it is returned.
+func (s *Store) purpose(ctx context.Context, row *accessRow, ticketRef string) error {
+	ref, why := CheckTicketRef(ticketRef)
+	if why != "" {
+		row.outcome, row.ticketRef = OutcomeInvalid, clip(strings.Map(printable, ticketRef), MaxTicketRef)
+		if _, err := s.record(ctx, row); err != nil {
+			return err
+		}
+		return attest.FieldError(map[string]string{"ticket_ref": why})
+	}
+	row.ticketRef = ref
+	ok, err := s.accepted(ctx, &accounts.User{ID: row.userID})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		row.outcome = OutcomeAgreementRequired
+		if _, err := s.record(ctx, row); err != nil {
+			return err
+		}
+		return attest.Errorf(EAGREEMENT, "Accept the current CMDB agreement before you look up configuration items.")
+	}
+	return nil
+}
+
+func printable(r rune) rune {
+	if unicode.IsPrint(r) {
+		return r
+	}
+	return '?'
+}
+
+// finish writes an agent's lookup to the access log and turns a quota refusal into its error.
+func (s *Store) finish(ctx context.Context, row *accessRow) error {
+	outcome, err := s.record(ctx, row)
+	if err != nil {
+		return err
+	}
+	if outcome == OutcomeQuotaExceeded {
+		e := attest.Errorf(EQUOTA, "You have used today's CMDB lookups. The quota resets at midnight UTC.")
+		e.RetryAfter = untilMidnight(row.at)
+		return e
+	}
+	return nil
+}
+
+// Item returns the current version of a CI as actor may see it. Enterprise staff (admin,
+// knowledge manager, auditor) read every CI with restricted attributes, without ticket. An
+// agent names the ticket it works on, must have accepted the current CMDB agreement, and sees
+// only CIs in its scope (scope.sees), only shared attributes and only relations to CIs in its
+// scope; every agent call is written to the access log before it returns, and counts against
+// the daily quota. Errors: EUNAUTH, EFORBIDDEN (neither agent nor enterprise staff), EINVALID
+// (ticket_ref), EAGREEMENT, EQUOTA, ENOTFOUND (unknown or out of scope — the same answer).
+func (s *Store) Item(ctx context.Context, actor *accounts.User, key, ticketRef string) (*Item, error) {
+	if actor == nil {
+		return nil, attest.Errorf(attest.EUNAUTH, "Sign in first.")
+	}
+	sc := s.newScope(actor)
+	if sc.enterprise {
+		h, err := s.head(ctx, s.db.Read, key)
+		if err != nil {
+			return nil, err
+		}
+		if h == nil {
+			return nil, attest.Errorf(attest.ENOTFOUND, "No configuration item %s.", clip(key, 100))
+		}
+		return s.load(ctx, sc, h)
+	}
+	if !isAgent(actor) {
+		return nil, attest.Errorf(attest.EFORBIDDEN, "Only agents and enterprise staff look up configuration items.")
+	}
+	row := newAccessRow(actor, s.clock(), "item")
+	row.key = clip(strings.Map(printable, key), 100)
+	if err := s.purpose(ctx, row, ticketRef); err != nil {
+		return nil, err
+	}
+	var it *Item
+	h, err := s.head(ctx, s.db.Read, key)
+	if err != nil {
+		return nil, err
+	}
+	row.outcome = OutcomeNotFound
+	if h != nil {
+		ok, err := sc.sees(ctx, h.status, h.requestTypes)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if it, err = s.load(ctx, sc, h); err != nil {
+				return nil, err
+			}
+			row.outcome, row.version = OutcomeShown, it.Version
+		}
+	}
+	if err := s.finish(ctx, row); err != nil {
+		return nil, err
+	}
+	if it == nil {
+		return nil, attest.Errorf(attest.ENOTFOUND, "No configuration item %s.", row.key)
+	}
+	return it, nil
+}
+
+// Hit is one search result.
+type Hit struct {
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+	Class  string `json:"class"`
+	Status string `json:"status"`
+}
+
+// maxTerms bounds the words of a query that are matched.
+const maxTerms = 6
+
+// Search finds CIs whose key, name or shared attribute values contain words starting with
+// every word of q (restricted values are never indexed), among the CIs actor may see: key
+// matches first, then by key. Agents get at most MaxAgentHits and the same terms as Item
+// (ticket, agreement, access log, quota: a search counts as one lookup).
+// Errors: as Item, and EINVALID for an empty query.
+func (s *Store) Search(ctx context.Context, actor *accounts.User, q, ticketRef string, limit int) ([]Hit, error) {
+	if actor == nil {
+		return nil, attest.Errorf(attest.EUNAUTH, "Sign in first.")
+	}
+	sc := s.newScope(actor)
+	if !sc.enterprise && !isAgent(actor) {
+		return nil, attest.Errorf(attest.EFORBIDDEN, "Only agents and enterprise staff search configuration items.")
+	}
+	q = strings.TrimSpace(q)
+	if limit <= 0 {
+		limit = 10
+	}
+	limit = min(limit, 100)
+	var row *accessRow
+	if !sc.enterprise {
+		limit = min(limit, MaxAgentHits)
+		row = newAccessRow(actor, s.clock(), "search")
+		row.query = clip(strings.Map(printable, q), 200)
+		if err := s.purpose(ctx, row, ticketRef); err != nil {
+			return nil, err
+		}
+	}
+	ws := words(q)
+	if len(ws) == 0 {
+		if row != nil {
+			row.outcome = OutcomeInvalid
+			if _, err := s.record(ctx, row); err != nil {
+				return nil, err
+			}
+		}
+		return nil, attest.FieldError(map[string]string{"q": "type a key, a name or a value to search for"})
+	}
+	if len(ws) > maxTerms {
+		ws = ws[:maxTerms]
+	}
+	hits, err := s.find(ctx, sc, strings.ToLower(q), ws, limit)
+	if err != nil {
+		return nil, err
+	}
+	if row != nil {
+		row.outcome = OutcomeShown
+		if err := s.finish(ctx, row); err != nil {
+			return nil, err
+		}
+	}
+	return hits, nil
+}
+
+// find runs the search: each word matches a term by prefix (an index range on cmdb_terms);
+// an agent's candidates are narrowed to the request types its scope allows, and every hit is
+// checked with scope.sees all the same.
+func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limit int) ([]Hit, error) {
+	var where []string
+	var args []any
+	for _, w := range ws {
+		where = append(where, `i.id IN (SELECT item_id FROM cmdb_terms WHERE term >= ? AND term < ?)`)
+		args = append(args, w, w+"\U0010FFFF")
+	}
+	types, all, err := sc.allowedTypes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !all {
+		if len(types) == 0 {
+			return []Hit{}, nil
+		}
+		where = append(where, `i.status != 'retired'`,
+			`EXISTS (SELECT 1 FROM cmdb_item_types t JOIN request_types rt ON rt.id = t.request_type_id WHERE t.item_id = i.id AND rt.key IN (?`+strings.Repeat(", ?", len(types)-1)+`))`)
+		for _, t := range types {
+			args = append(args, t)
+		}
+	}
+	args = append(args, q, limit*2)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT i.key, i.name, i.class, i.status, `+fmt.Sprintf(typesOf, "i.id")+`
+		FROM cmdb_items i WHERE `+strings.Join(where, " AND ")+` ORDER BY lower(i.key) = ? DESC, i.key LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cmdb: search: %w", err)
+	}
+	type cand struct {
+		Hit
+		rts string
+	}
+	var cands []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.Key, &c.Name, &c.Class, &c.Status, &c.rts); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("cmdb: search: %w", err)
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cmdb: search: %w", err)
+	}
+	hits := []Hit{}
+	for _, c := range cands {
+		ok, err := sc.sees(ctx, c.Status, splitKeys(c.rts))
+		if err != nil {
+			return nil, err
+		}
+		if ok && len(hits) < limit {
+			hits = append(hits, c.Hit)
+		}
+	}
+	return hits, nil
+}
