@@ -53,6 +53,7 @@ func (p Page) Nav() []NavItem {
 		add("New article", "/articles/new")
 		add("Training", "/training")
 		add("My authority", "/authority")
+		add("CMDB", "/cmdb")
 	}
 	if u.Has(accounts.RoleKnowledgeManager) {
 		add("Review queue", "/review")
@@ -62,6 +63,7 @@ func (p Page) Nav() []NavItem {
 		add("Gap report", "/reports/gaps")
 		add("Dashboard", "/dashboard")
 		add("Findings", "/findings")
+		add("CMDB", "/cmdb")
 	}
 	if u.Has(accounts.RoleTrainer) {
 		add("Training", "/training")
@@ -72,9 +74,13 @@ func (p Page) Nav() []NavItem {
 		add("Findings", "/findings")
 		add("Gap report", "/reports/gaps")
 		add("Journal", "/journal")
+		add("CMDB", "/cmdb")
+		add("CMDB access", "/cmdb/access")
 	}
 	if u.Has(accounts.RoleAdmin) {
 		add("Admin", "/admin")
+		add("CMDB", "/cmdb")
+		add("CMDB access", "/cmdb/access")
 		add("Journal", "/journal")
 	}
 	return items

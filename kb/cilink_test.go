@@ -1,0 +1,27 @@
+package kb
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRenderCILink(t *testing.T) {
+	for _, tc := range []struct {
+		body, want, not string
+	}{
+		{"Check [[ci:VPN-GW-01]] first.", `<a href="/cmdb/VPN-GW-01" rel="nofollow noopener">VPN-GW-01</a>`, ""},
+		{"[[ci:DC-01]] and [[ci:dc.02]]", `<a href="/cmdb/dc.02" rel="nofollow noopener">dc.02</a>`, ""},
+		{"[[ci:bad key]]", "[[ci:bad key]]", "/cmdb/"},
+		{"[[ci:<script>]]", "", "<script>"},
+		{"`[[ci:DC-01]]` in code", "<code>[[ci:DC-01]]</code>", "/cmdb/"},
+		{"[a link](https://example.com)", `href="https://example.com"`, "/cmdb/"},
+	} {
+		got := Render(tc.body).HTML
+		if tc.want != "" && !strings.Contains(got, tc.want) {
+			t.Errorf("Render(%q) = %s, want it to contain %s", tc.body, got, tc.want)
+		}
+		if tc.not != "" && strings.Contains(got, tc.not) {
+			t.Errorf("Render(%q) = %s, must not contain %s", tc.body, got, tc.not)
+		}
+	}
+}
