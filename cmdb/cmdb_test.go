@@ -326,3 +326,31 @@ func TestAgentSearchCapped(t *testing.T) {
 		t.Fatalf("admin search: %d hits, %v; want 30", len(hits), err)
 	}
 }
+
+func TestCitedFollowsScope(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cmdbtest.Estate(t, e.Org, e.CMDB)
+	keys := []string{"CI-PR", "CI-VPN", "NOPE-1"}
+	names := func(u string) string {
+		hits, err := e.CMDB.Cited(ctx, e.User(t, u), keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.Key)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := names("alice"); got != "" {
+		t.Errorf("before the agreement alice sees cited CIs %q", got)
+	}
+	cmdbtest.Agree(t, e.Org, e.CMDB, "alice")
+	if got := names("alice"); got != "CI-VPN" {
+		t.Errorf("alice sees cited %q, want CI-VPN", got)
+	}
+	if got := names("km1"); got != "CI-PR,CI-VPN" {
+		t.Errorf("km1 sees cited %q, want CI-PR,CI-VPN", got)
+	}
+}

@@ -100,3 +100,42 @@ func (s *Store) CanSee(ctx context.Context, actor *accounts.User, key string) (b
 	}
 	return s.newScope(actor).sees(ctx, h.status, h.requestTypes)
 }
+
+// Cited returns the CIs among keys (those an article cites) that actor may see, for the
+// article page: key, name and class only, nothing an agent would need a ticket for. An agent
+// who has not accepted the current CMDB agreement gets none. Unknown keys are left out.
+func (s *Store) Cited(ctx context.Context, actor *accounts.User, keys []string) ([]Hit, error) {
+	sc := s.newScope(actor)
+	if !sc.enterprise {
+		if !isAgent(actor) || len(keys) == 0 {
+			return nil, nil
+		}
+		ok, err := s.accepted(ctx, actor)
+		if err != nil || !ok {
+			return nil, err
+		}
+	}
+	var out []Hit
+	for _, k := range keys {
+		h, err := s.head(ctx, s.db.Read, k)
+		if err != nil {
+			return nil, err
+		}
+		if h == nil {
+			continue
+		}
+		ok, err := sc.sees(ctx, h.status, h.requestTypes)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		hit := Hit{Key: k, Status: h.status}
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT name, class FROM cmdb_items WHERE id = ?`, h.id).Scan(&hit.Name, &hit.Class); err != nil {
+			return nil, err
+		}
+		out = append(out, hit)
+	}
+	return out, nil
+}

@@ -89,7 +89,9 @@ func TestCMDBSentinelNeverReachesAgents(t *testing.T) {
 	page("/cmdb?q=Fernhill", 200)
 	page("/cmdb?q="+url.QueryEscape(cmdbtest.Sentinel), 200)
 	page("/cmdb/CI-PR", 404)
-	page(fmt.Sprintf("/articles/%d", articleID), 200)
+	if p := page(fmt.Sprintf("/articles/%d", articleID), 200); !strings.Contains(p, `data-testid="cited-cis"`) || !strings.Contains(p, `href="/cmdb/CI-VPN"`) {
+		t.Fatalf("the article page does not show the CI it cites: %.3000s", p)
+	}
 	page("/cmdb/access.csv", 403)
 	page("/cmdb/access", 403)
 

@@ -39,3 +39,19 @@ func (ciLinkParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast.N
 
 // ciLinks is the parser option markdownConverter takes: before the link parser (priority 200).
 var ciLinks = parser.WithInlineParsers(util.Prioritized(ciLinkParser{}, 199))
+
+var ciCitePattern = regexp.MustCompile(`\[\[ci:([A-Za-z0-9][A-Za-z0-9._-]{0,99})\]\]`)
+
+// CitedCIs returns the keys of the configuration items a Markdown body cites with [[ci:KEY]],
+// each once, in order of first citation.
+func CitedCIs(body string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range ciCitePattern.FindAllStringSubmatch(body, 100) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			out = append(out, m[1])
+		}
+	}
+	return out
+}

@@ -25,3 +25,10 @@ func TestRenderCILink(t *testing.T) {
 		}
 	}
 }
+
+func TestCitedCIs(t *testing.T) {
+	got := strings.Join(CitedCIs("See [[ci:A-1]], [[ci:B.2]] and [[ci:A-1]] again; not [[ci:bad key]]."), ",")
+	if want := "A-1,B.2"; got != want {
+		t.Fatalf("CitedCIs = %q, want %q", got, want)
+	}
+}
