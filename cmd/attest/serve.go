@@ -41,7 +41,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return err
 		}
 		if empty {
-			if err := demo.Seed(ctx, demo.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit}, m.Stdout); err != nil {
+			if err := demo.Seed(ctx, demo.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit, CMDB: a.cmdb}, m.Stdout); err != nil {
 				return err
 			}
 		}
