@@ -23,7 +23,9 @@ type env struct {
 	CMDB     *cmdb.Store
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvTB(t) }
+
+func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	org := accountstest.NewOrg(t)
 	k := kb.NewStore(org.DB, org.Accounts)

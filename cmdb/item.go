@@ -249,10 +249,40 @@ type putter struct {
 	now   string
 	rts   map[string]int64
 	ids   map[string]int64
+	// stmts are prepared once per transaction: an import runs each statement thousands of times.
+	stmts map[string]*sql.Stmt
 }
 
 func newPutter(tx *sql.Tx, actor string, now time.Time) *putter {
-	return &putter{tx: tx, actor: actor, now: sqlite.Format(now), rts: map[string]int64{}, ids: map[string]int64{}}
+	return &putter{tx: tx, actor: actor, now: sqlite.Format(now), rts: map[string]int64{}, ids: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
+}
+
+func (p *putter) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := p.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := p.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmts[query] = st
+	return st, nil
+}
+
+func (p *putter) exec(ctx context.Context, query string, args ...any) error {
+	st, err := p.stmt(ctx, query)
+	if err == nil {
+		_, err = st.ExecContext(ctx, args...)
+	}
+	return err
+}
+
+func (p *putter) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.tx.QueryRowContext(ctx, query, args...) // reports the same error on Scan
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 func (p *putter) requestTypeID(ctx context.Context, key string) (int64, error) {
@@ -260,7 +290,7 @@ func (p *putter) requestTypeID(ctx context.Context, key string) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := p.tx.QueryRowContext(ctx, `SELECT id FROM request_types WHERE key = ?`, key).Scan(&id)
+	err := p.queryRow(ctx, `SELECT id FROM request_types WHERE key = ?`, key).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
@@ -273,7 +303,7 @@ func (p *putter) itemID(ctx context.Context, key string) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := p.tx.QueryRowContext(ctx, `SELECT id FROM cmdb_items WHERE key = ?`, key).Scan(&id)
+	err := p.queryRow(ctx, `SELECT id FROM cmdb_items WHERE key = ?`, key).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
@@ -290,7 +320,7 @@ func (p *putter) put(ctx context.Context, key string, c content) (PutResult, err
 	var id int64
 	var version int
 	var cur string
-	err := p.tx.QueryRowContext(ctx, `SELECT id, version, hash FROM cmdb_items WHERE key = ?`, key).Scan(&id, &version, &cur)
+	err := p.queryRow(ctx, `SELECT id, version, hash FROM cmdb_items WHERE key = ?`, key).Scan(&id, &version, &cur)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, err
 	}
@@ -326,44 +356,44 @@ func (p *putter) put(ctx context.Context, key string, c content) (PutResult, err
 	}
 	if id == 0 {
 		version = 1
-		err = p.tx.QueryRowContext(ctx, `INSERT INTO cmdb_items (key, version, class, name, status, environment, owner, hash, created_at, updated_at)
+		err = p.queryRow(ctx, `INSERT INTO cmdb_items (key, version, class, name, status, environment, owner, hash, created_at, updated_at)
 			VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, key, c.Class, c.Name, c.Status, c.Environment, c.Owner, h, p.now, p.now).Scan(&id)
 		res.Created = true
 		p.ids[key] = id
 	} else {
 		version++
-		_, err = p.tx.ExecContext(ctx, `UPDATE cmdb_items SET version = ?, class = ?, name = ?, status = ?, environment = ?, owner = ?, hash = ?, updated_at = ?
+		err = p.exec(ctx, `UPDATE cmdb_items SET version = ?, class = ?, name = ?, status = ?, environment = ?, owner = ?, hash = ?, updated_at = ?
 			WHERE id = ?`, version, c.Class, c.Name, c.Status, c.Environment, c.Owner, h, p.now, id)
 		res.Changed = true
 		if err == nil {
-			err = clearCurrent(ctx, p.tx, id)
+			err = p.clearCurrent(ctx, id)
 		}
 	}
 	if err != nil {
 		return res, err
 	}
 	res.Version = version
-	if _, err := p.tx.ExecContext(ctx, `INSERT INTO cmdb_versions (item_id, number, content, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
+	if err := p.exec(ctx, `INSERT INTO cmdb_versions (item_id, number, content, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, version, raw, h, p.now, p.actor); err != nil {
 		return res, err
 	}
 	for _, a := range c.Attributes {
-		if _, err := p.tx.ExecContext(ctx, `INSERT INTO cmdb_attributes (item_id, name, value, shared) VALUES (?, ?, ?, ?)`, id, a.Name, a.Value, a.Shared); err != nil {
+		if err := p.exec(ctx, `INSERT INTO cmdb_attributes (item_id, name, value, shared) VALUES (?, ?, ?, ?)`, id, a.Name, a.Value, a.Shared); err != nil {
 			return res, err
 		}
 	}
 	for _, rid := range rtIDs {
-		if _, err := p.tx.ExecContext(ctx, `INSERT INTO cmdb_item_types (item_id, request_type_id) VALUES (?, ?)`, id, rid); err != nil {
+		if err := p.exec(ctx, `INSERT INTO cmdb_item_types (item_id, request_type_id) VALUES (?, ?)`, id, rid); err != nil {
 			return res, err
 		}
 	}
 	for i, r := range c.Relations {
-		if _, err := p.tx.ExecContext(ctx, `INSERT INTO cmdb_relations (item_id, type, to_id) VALUES (?, ?, ?)`, id, r.Type, toIDs[i]); err != nil {
+		if err := p.exec(ctx, `INSERT INTO cmdb_relations (item_id, type, to_id) VALUES (?, ?, ?)`, id, r.Type, toIDs[i]); err != nil {
 			return res, err
 		}
 	}
 	for _, t := range terms(key, c) {
-		if _, err := p.tx.ExecContext(ctx, `INSERT INTO cmdb_terms (term, item_id) VALUES (?, ?)`, t, id); err != nil {
+		if err := p.exec(ctx, `INSERT INTO cmdb_terms (term, item_id) VALUES (?, ?)`, t, id); err != nil {
 			return res, err
 		}
 	}
@@ -375,14 +405,14 @@ func (p *putter) put(ctx context.Context, key string, c content) (PutResult, err
 	return res, journal.Append(ctx, p.tx, p.actor, action, "ci:"+key, journal.Change{After: map[string]any{"version": version, "status": c.Status, "hash": h}})
 }
 
-func clearCurrent(ctx context.Context, tx *sql.Tx, id int64) error {
+func (p *putter) clearCurrent(ctx context.Context, id int64) error {
 	for _, q := range []string{
 		`DELETE FROM cmdb_attributes WHERE item_id = ?`,
 		`DELETE FROM cmdb_item_types WHERE item_id = ?`,
 		`DELETE FROM cmdb_relations WHERE item_id = ?`,
 		`DELETE FROM cmdb_terms WHERE item_id = ?`,
 	} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+		if err := p.exec(ctx, q, id); err != nil {
 			return err
 		}
 	}
