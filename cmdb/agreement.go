@@ -105,13 +105,32 @@ func (s *Store) AcceptAgreement(ctx context.Context, actor *accounts.User, versi
 }
 
 // accepted reports whether an agreement is published and actor accepted its current version.
+// Publishing and accepting are journaled, so the answer is cached by journal generation.
 func (s *Store) accepted(ctx context.Context, actor *accounts.User) (bool, error) {
-	var ok bool
-	err := s.db.Read.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM cmdb_agreement_acceptances
-		WHERE user_id = ? AND version = (SELECT MAX(version) FROM cmdb_agreements))`, actor.ID).Scan(&ok)
+	return s.newScope(actor).accepted(ctx)
+}
+
+// accepted is Store.accepted within a call, sharing the call's journal generation.
+func (sc *scope) accepted(ctx context.Context) (bool, error) {
+	s, actor := sc.s, sc.actor
+	gen, err := sc.generation(ctx)
 	if err != nil {
+		return false, err
+	}
+	now := s.clock()
+	k := authKey{userID: actor.ID}
+	if ok, hit := s.derived.get(k, gen, now); hit {
+		return ok, nil
+	}
+	r, err := s.prepared()
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	if err := r.accepted.QueryRowContext(ctx, actor.ID).Scan(&ok); err != nil {
 		return false, fmt.Errorf("cmdb: agreement: %w", err)
 	}
+	s.derived.put(k, authEntry{gen: gen, until: now.Add(time.Hour), authorized: ok})
 	return ok, nil
 }
 

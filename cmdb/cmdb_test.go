@@ -356,3 +356,35 @@ func TestCitedFollowsScope(t *testing.T) {
 		t.Errorf("km1 sees cited %q, want CI-PR,CI-VPN", got)
 	}
 }
+
+// TestAuthorityChangesTakeEffectAtOnce: answers are cached between lookups, but a revocation,
+// a suspension or a new agreement version applies to the very next lookup.
+func TestAuthorityChangesTakeEffectAtOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cmdbtest.Estate(t, e.Org, e.CMDB)
+	cmdbtest.Agree(t, e.Org, e.CMDB, "alice")
+	c := cmdbtest.Certify(t, e.Org, e.Training, "alice", "password-reset")
+	alice := e.User(t, "alice")
+	for range 2 {
+		if _, err := e.CMDB.Item(ctx, alice, "CI-PR", "T-1"); err != nil {
+			t.Fatalf("certified: %v", err)
+		}
+	}
+	if _, err := e.Training.Revoke(ctx, e.User(t, "trainer"), c.ID, "failed a spot check"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.CMDB.Item(ctx, alice, "CI-PR", "T-2")
+	wantCode(t, err, attest.ENOTFOUND)
+	if _, err := e.CMDB.Item(ctx, alice, "CI-VPN", "T-3"); err != nil {
+		t.Fatalf("not_required: %v", err)
+	}
+	if err := e.Training.Suspend(ctx, e.User(t, "trainer"), "alice", "vpn-access", "audit finding", 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.CMDB.Item(ctx, alice, "CI-VPN", "T-4")
+	wantCode(t, err, attest.ENOTFOUND)
+	cmdbtest.Agree(t, e.Org, e.CMDB)
+	_, err = e.CMDB.Item(ctx, alice, "CI-VPN", "T-5")
+	wantCode(t, err, cmdb.EAGREEMENT)
+}

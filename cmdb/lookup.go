@@ -33,7 +33,7 @@ func CheckTicketRef(ref string) (string, string) {
 
 // purpose applies an agent's terms before a lookup: a valid ticket reference, then the
 // current CMDB agreement. A refusal is written to the access log before it is returned.
-func (s *Store) purpose(ctx context.Context, row *accessRow, ticketRef string) error {
+func (s *Store) purpose(ctx context.Context, sc *scope, row *accessRow, ticketRef string) error {
 	ref, why := CheckTicketRef(ticketRef)
 	if why != "" {
 		row.outcome, row.ticketRef = OutcomeInvalid, clip(strings.Map(printable, ticketRef), MaxTicketRef)
@@ -43,7 +43,7 @@ func (s *Store) purpose(ctx context.Context, row *accessRow, ticketRef string) e
 		return attest.FieldError(map[string]string{"ticket_ref": why})
 	}
 	row.ticketRef = ref
-	ok, err := s.accepted(ctx, &accounts.User{ID: row.userID})
+	ok, err := sc.accepted(ctx)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Store) Item(ctx context.Context, actor *accounts.User, key, ticketRef s
 	}
 	sc := s.newScope(actor)
 	if sc.enterprise {
-		h, err := s.head(ctx, s.db.Read, key)
+		h, err := s.head(ctx, key)
 		if err != nil {
 			return nil, err
 		}
@@ -105,11 +105,11 @@ func (s *Store) Item(ctx context.Context, actor *accounts.User, key, ticketRef s
 	}
 	row := newAccessRow(actor, s.clock(), "item")
 	row.key = clip(strings.Map(printable, key), 100)
-	if err := s.purpose(ctx, row, ticketRef); err != nil {
+	if err := s.purpose(ctx, sc, row, ticketRef); err != nil {
 		return nil, err
 	}
 	var it *Item
-	h, err := s.head(ctx, s.db.Read, key)
+	h, err := s.head(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s *Store) Search(ctx context.Context, actor *accounts.User, q, ticketRef s
 		limit = min(limit, MaxAgentHits)
 		row = newAccessRow(actor, s.clock(), "search")
 		row.query = clip(strings.Map(printable, q), 200)
-		if err := s.purpose(ctx, row, ticketRef); err != nil {
+		if err := s.purpose(ctx, sc, row, ticketRef); err != nil {
 			return nil, err
 		}
 	}

@@ -19,6 +19,7 @@ type head struct {
 	version      int
 	status       string
 	requestTypes []string
+	class, name, environment, owner, updatedAt string
 }
 
 func splitKeys(s string) []string {
@@ -31,11 +32,14 @@ func splitKeys(s string) []string {
 const typesOf = `COALESCE((SELECT group_concat(rt.key) FROM cmdb_item_types t JOIN request_types rt ON rt.id = t.request_type_id WHERE t.item_id = %s), '')`
 
 // head returns the CI key's head, nil when there is none.
-func (s *Store) head(ctx context.Context, q queryer, key string) (*head, error) {
+func (s *Store) head(ctx context.Context, key string) (*head, error) {
 	h := &head{key: key}
 	var rts string
-	err := q.QueryRowContext(ctx, `SELECT i.id, i.version, i.status, `+fmt.Sprintf(typesOf, "i.id")+` FROM cmdb_items i WHERE i.key = ?`, key).
-		Scan(&h.id, &h.version, &h.status, &rts)
+	r, err := s.prepared()
+	if err != nil {
+		return nil, err
+	}
+	err = r.head.QueryRowContext(ctx, key).Scan(&h.id, &h.version, &h.status, &rts, &h.class, &h.name, &h.environment, &h.owner, &h.updatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -54,14 +58,13 @@ func (s *Store) load(ctx context.Context, sc *scope, h *head) (*Item, error) {
 	if it.RequestTypes == nil {
 		it.RequestTypes = []string{}
 	}
-	var at string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT version, class, name, status, environment, owner, updated_at FROM cmdb_items WHERE id = ?`, h.id).
-		Scan(&it.Version, &it.Class, &it.Name, &it.Status, &it.Environment, &it.Owner, &at)
+	it.Version, it.Class, it.Name, it.Status, it.Environment, it.Owner = h.version, h.class, h.name, h.status, h.environment, h.owner
+	it.UpdatedAt = parseTime(h.updatedAt)
+	st, err := s.prepared()
 	if err != nil {
-		return nil, fmt.Errorf("cmdb: read %s: %w", h.key, err)
+		return nil, err
 	}
-	it.UpdatedAt = parseTime(at)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT name, value, shared FROM cmdb_attributes WHERE item_id = ? ORDER BY name`, h.id)
+	rows, err := st.attrs.QueryContext(ctx, h.id)
 	if err != nil {
 		return nil, fmt.Errorf("cmdb: read %s: %w", h.key, err)
 	}
@@ -80,8 +83,7 @@ func (s *Store) load(ctx context.Context, sc *scope, h *head) (*Item, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("cmdb: read %s: %w", h.key, err)
 	}
-	rows, err = s.db.Read.QueryContext(ctx, `SELECT r.type, t.key, t.name, t.status, `+fmt.Sprintf(typesOf, "t.id")+`
-		FROM cmdb_relations r JOIN cmdb_items t ON t.id = r.to_id WHERE r.item_id = ? ORDER BY r.type, t.key`, h.id)
+	rows, err = st.relation.QueryContext(ctx, h.id)
 	if err != nil {
 		return nil, fmt.Errorf("cmdb: read %s: %w", h.key, err)
 	}
@@ -130,8 +132,11 @@ func CiteMarker(key string) string { return "[[ci:" + key + "]]" }
 // citingArticles lists the active articles whose current approved version cites key and that
 // actor may read (kb decides), at most 50.
 func (s *Store) citingArticles(ctx context.Context, actor *accounts.User, key string) ([]ArticleRef, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT v.article_id FROM versions v JOIN articles a ON a.id = v.article_id
-		WHERE v.status = 'approved' AND a.status = 'active' AND instr(v.body, ?) > 0 ORDER BY v.article_id LIMIT 50`, CiteMarker(key))
+	r, err := s.prepared()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.citing.QueryContext(ctx, CiteMarker(key))
 	if err != nil {
 		return nil, fmt.Errorf("cmdb: articles citing %s: %w", key, err)
 	}

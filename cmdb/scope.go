@@ -3,6 +3,7 @@ package cmdb
 import (
 	"context"
 	"slices"
+	"time"
 
 	"attest/accounts"
 )
@@ -19,6 +20,20 @@ type scope struct {
 	// authorized memoizes, per request type, whether the agent's supplier fulfils it and the
 	// agent holds fulfilment authority for it.
 	authorized map[string]bool
+	// gen is the journal generation the call's answers are cached under (0: not read yet).
+	gen int64
+}
+
+// generation returns the journal generation, read once per call.
+func (sc *scope) generation(ctx context.Context) (int64, error) {
+	if sc.gen == 0 {
+		g, err := sc.s.generation(ctx)
+		if err != nil {
+			return 0, err
+		}
+		sc.gen = g
+	}
+	return sc.gen, nil
 }
 
 // newScope returns the scope of actor. A nil actor, or one that is neither enterprise staff
@@ -36,11 +51,27 @@ func (sc *scope) holds(ctx context.Context, rt string) (bool, error) {
 	}
 	ok := false
 	if isAgent(sc.actor) && sc.actor.FulfilsType(rt) {
-		a, err := sc.s.training.Authority(ctx, sc.actor, sc.actor.Username, rt)
+		gen, err := sc.generation(ctx)
 		if err != nil {
 			return false, err
 		}
-		ok = a.Authorized
+		now := sc.s.clock()
+		k := authKey{sc.actor.ID, rt}
+		var hit bool
+		if ok, hit = sc.s.derived.get(k, gen, now); !hit {
+			a, err := sc.s.training.Authority(ctx, sc.actor, sc.actor.Username, rt)
+			if err != nil {
+				return false, err
+			}
+			ok = a.Authorized
+			until := now.Add(5 * time.Minute)
+			for _, t := range []*time.Time{a.ExpiresAt, a.RecertifyBy} {
+				if t != nil && t.Before(until) {
+					until = *t
+				}
+			}
+			sc.s.derived.put(k, authEntry{gen: gen, until: until, authorized: ok})
+		}
 	}
 	sc.authorized[rt] = ok
 	return ok, nil
@@ -94,7 +125,7 @@ func (sc *scope) allowedTypes(ctx context.Context) (types []string, all bool, er
 // CanSee reports whether actor may see the CI key now (retired CIs only for enterprise
 // staff). It answers false for an unknown key. Pages use it to show or hide links to CIs.
 func (s *Store) CanSee(ctx context.Context, actor *accounts.User, key string) (bool, error) {
-	h, err := s.head(ctx, s.db.Read, key)
+	h, err := s.head(ctx, key)
 	if err != nil || h == nil {
 		return false, err
 	}
@@ -117,7 +148,7 @@ func (s *Store) Cited(ctx context.Context, actor *accounts.User, keys []string) 
 	}
 	var out []Hit
 	for _, k := range keys {
-		h, err := s.head(ctx, s.db.Read, k)
+		h, err := s.head(ctx, k)
 		if err != nil {
 			return nil, err
 		}

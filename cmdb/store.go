@@ -42,6 +42,9 @@ type Store struct {
 
 	// log group-commits access-log records (access.go).
 	log accessCommit
+	// derived caches authority and agreement answers by journal generation (cache.go).
+	derived derivedCache
+	reads   reads
 
 	mu  sync.RWMutex
 	now func() time.Time
