@@ -14,11 +14,11 @@ import (
 
 // head is what deciding visibility needs of a CI.
 type head struct {
-	id           int64
-	key          string
-	version      int
-	status       string
-	requestTypes []string
+	id                                         int64
+	key                                        string
+	version                                    int
+	status                                     string
+	requestTypes                               []string
 	class, name, environment, owner, updatedAt string
 }
 
