@@ -203,3 +203,33 @@ func (s *Store) Flags(ctx context.Context, actor *accounts.User, f AccessFilter)
 	}
 	return out, nil
 }
+
+// AuditSection is the CMDB-access part of a quarterly audit: the flags of the audit's suppliers
+// (every supplier when it has none) for its period.
+type AuditSection struct {
+	Suppliers []string
+	From, To  time.Time // To is exclusive
+	Flags     []Flag
+}
+
+// AuditFlags returns the CMDB-access section of an audit over suppliers and [from, to).
+// Auditors and admins only. Errors: EFORBIDDEN.
+func (s *Store) AuditFlags(ctx context.Context, actor *accounts.User, suppliers []string, from, to time.Time) (*AuditSection, error) {
+	sec := &AuditSection{Suppliers: suppliers, From: from, To: to}
+	until := to.AddDate(0, 0, -1)
+	f := AccessFilter{Since: &from, Until: &until}
+	if len(suppliers) == 0 {
+		flags, err := s.Flags(ctx, actor, f)
+		sec.Flags = flags
+		return sec, err
+	}
+	for _, sp := range suppliers {
+		f.Supplier = &sp
+		flags, err := s.Flags(ctx, actor, f)
+		if err != nil {
+			return nil, err
+		}
+		sec.Flags = append(sec.Flags, flags...)
+	}
+	return sec, nil
+}

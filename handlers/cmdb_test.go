@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"attest/accounts/accountstest"
+	"attest/audit"
 	"attest/cmdb/cmdbtest"
 	"attest/kb"
 	"attest/training"
@@ -207,5 +209,26 @@ func TestCMDBPagesForStaff(t *testing.T) {
 	}
 	if _, p = adm.get("/cmdb/admin"); !strings.Contains(p, `value="7"`) {
 		t.Fatalf("quota not shown after saving")
+	}
+}
+
+// TestCMDBAuditSection: an audit's page shows the CMDB-access flags of its suppliers in its quarter.
+func TestCMDBAuditSection(t *testing.T) {
+	ts, _ := cmdbServer(t)
+	ts.api(t, "alice").raw("GET", "/api/v1/cmdb/items/CI-VPN?ticket_ref=NO-USAGE-9", nil)
+	ts.api(t, "gina").raw("GET", "/api/v1/cmdb/items/CI-VPN?ticket_ref=GLOBEX-1", nil) // 404 for globex: a refusal
+	aud := ts.api(t, "auditor")
+	st, r := aud.call("POST", "/api/v1/audits", map[string]any{"quarter": audit.QuarterOf(time.Now()), "sample_size": 1, "seed": 7, "suppliers": []string{"acme"}})
+	if st != http.StatusCreated {
+		t.Fatalf("create audit: %d %v", st, r)
+	}
+	b := ts.browser(t)
+	b.login("auditor", accountstest.Password)
+	st, p := b.get(fmt.Sprintf("/audits/%d", int64(r["id"].(float64))))
+	if st != 200 || !strings.Contains(p, `data-testid="audit-cmdb"`) || !strings.Contains(p, "NO-USAGE-9") {
+		t.Fatalf("audit page lacks the CMDB-access section with alice's flagged lookup: %d", st)
+	}
+	if strings.Contains(p, "GLOBEX-1") {
+		t.Fatal("the section shows a supplier outside the audit's scope")
 	}
 }
