@@ -199,15 +199,41 @@ func (s *Store) Search(ctx context.Context, actor *accounts.User, q, ticketRef s
 	return hits, nil
 }
 
-// find runs the search: each word matches a term by prefix (an index range on cmdb_terms);
-// an agent's candidates are narrowed to the request types its scope allows, and every hit is
-// checked with scope.sees all the same.
+// maxCandidates bounds the CIs one search examines: the rarest word of the query drives it
+// and at most this many of its matches are checked against the other words and the scope.
+// A query matching more CIs than this answers from the first ones found; a longer query
+// narrows it.
+const maxCandidates = 1000
+
+// find runs the search. Each word matches a term by prefix through cmdb_terms' primary key.
+// The word with the fewest matches (counted up to maxCandidates+1) drives: its matches are the
+// candidates, the other words are checked per candidate through the (item_id, term) index, an
+// agent's candidates are narrowed to the request types its scope allows, and every hit is
+// checked with scope.sees all the same. A query that is a whole key (any case) ranks that CI
+// first.
 func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limit int) ([]Hit, error) {
-	var where []string
-	var args []any
-	for _, w := range ws {
-		where = append(where, `i.id IN (SELECT item_id FROM cmdb_terms WHERE term >= ? AND term < ?)`)
-		args = append(args, w, w+"\U0010FFFF")
+	driver, fewest := 0, -1
+	for i, w := range ws {
+		var n int
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cmdb_terms WHERE term >= ? AND term < ? LIMIT ?)`,
+			w, w+"\U0010FFFF", maxCandidates+1).Scan(&n); err != nil {
+			return nil, fmt.Errorf("cmdb: search: %w", err)
+		}
+		if n == 0 {
+			return []Hit{}, nil
+		}
+		if fewest < 0 || n < fewest {
+			driver, fewest = i, n
+		}
+	}
+	where := []string{`i.id IN (SELECT item_id FROM (SELECT item_id FROM cmdb_terms WHERE term >= ? AND term < ? LIMIT ?)
+		UNION SELECT item_id FROM cmdb_terms WHERE term = ?)`}
+	args := []any{ws[driver], ws[driver] + "\U0010FFFF", maxCandidates, q}
+	for i, w := range ws {
+		if i != driver {
+			where = append(where, `EXISTS (SELECT 1 FROM cmdb_terms t WHERE t.item_id = i.id AND t.term >= ? AND t.term < ?)`)
+			args = append(args, w, w+"\U0010FFFF")
+		}
 	}
 	types, all, err := sc.allowedTypes(ctx)
 	if err != nil {
@@ -224,8 +250,10 @@ func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limi
 		}
 	}
 	args = append(args, q, limit*2)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT i.key, i.name, i.class, i.status, `+fmt.Sprintf(typesOf, "i.id")+`
-		FROM cmdb_items i WHERE `+strings.Join(where, " AND ")+` ORDER BY lower(i.key) = ? DESC, i.key LIMIT ?`, args...)
+	// Order and cut first, then read the few rows' request types.
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.key, c.name, c.class, c.status, `+fmt.Sprintf(typesOf, "c.id")+` FROM (
+		SELECT i.id, i.key, i.name, i.class, i.status FROM cmdb_items i WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY lower(i.key) = ? DESC, i.key LIMIT ?) c ORDER BY lower(c.key) = ? DESC, c.key`, append(args, q)...)
 	if err != nil {
 		return nil, fmt.Errorf("cmdb: search: %w", err)
 	}
