@@ -388,3 +388,35 @@ func TestAuthorityChangesTakeEffectAtOnce(t *testing.T) {
 	_, err = e.CMDB.Item(ctx, alice, "CI-VPN", "T-5")
 	wantCode(t, err, cmdb.EAGREEMENT)
 }
+
+// TestSearchCommonWords: when every word matches more than a thousand CIs, search walks the
+// rarest word's matches; every hit still matches every word and the agent's scope.
+func TestSearchCommonWords(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var lines []cmdb.Line
+	for i := range 2400 {
+		in := cmdbtest.Item(fmt.Sprintf("PRN-%04d", i), []string{"vpn-access", "password-reset"}[i%2], "Leeds")
+		if i%3 != 2 {
+			in.Name = fmt.Sprintf("Leeds printer %d", i)
+		}
+		lines = append(lines, cmdb.Line{N: i, Input: in})
+	}
+	if _, err := e.CMDB.Import(ctx, e.User(t, "admin"), lines, cmdb.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cmdbtest.Agree(t, e.Org, e.CMDB, "alice")
+	for _, who := range []string{"admin", "alice"} {
+		hits, err := e.CMDB.Search(ctx, e.User(t, who), "leeds printer", "T-1", 20)
+		if err != nil || len(hits) != 20 {
+			t.Fatalf("%s: %d hits, %v; want 20", who, len(hits), err)
+		}
+		for _, h := range hits {
+			var n int
+			fmt.Sscanf(h.Key, "PRN-%d", &n)
+			if n%3 == 2 || (who == "alice" && n%2 != 0) {
+				t.Errorf("%s: hit %s does not match every word and the scope", who, h.Key)
+			}
+		}
+	}
+}

@@ -199,23 +199,28 @@ func (s *Store) Search(ctx context.Context, actor *accounts.User, q, ticketRef s
 	return hits, nil
 }
 
-// maxCandidates bounds the CIs one search examines: the rarest word of the query drives it
-// and at most this many of its matches are checked against the other words and the scope.
-// A query matching more CIs than this answers from the first ones found; a longer query
-// narrows it.
+// maxCandidates is where search changes strategy. When some word of the query has at most
+// this many matching terms, its matches drive: they are the candidates, checked against the
+// other words, and the first hits by key are returned. When every word is common, the rarest
+// word's matches are walked (at most maxScan) and checked against the other words until
+// enough hits are found, which is quick precisely because the words are common; those hits
+// are shown by key, and a longer query narrows them.
 const maxCandidates = 1000
 
-// find runs the search. Each word matches a term by prefix through cmdb_terms' primary key.
-// The word with the fewest matches (counted up to maxCandidates+1) drives: its matches are the
-// candidates, the other words are checked per candidate through the (item_id, term) index, an
-// agent's candidates are narrowed to the request types its scope allows, and every hit is
-// checked with scope.sees all the same. A query that is a whole key (any case) ranks that CI
-// first.
+const termRange = `term >= ? AND term < ?`
+
+// maxScan bounds the matches of the rarest word walked when every word is common.
+const maxScan = 20000
+
+// find runs the search over cmdb_terms (each word a prefix range of its primary key): see
+// maxCandidates. A query that is a whole key (any case) ranks that CI first; the rest are in
+// key order. An agent's candidates are narrowed in SQL to the request types its scope allows,
+// and every hit is checked with scope.sees all the same.
 func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limit int) ([]Hit, error) {
 	driver, fewest := 0, -1
 	for i, w := range ws {
 		var n int
-		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cmdb_terms WHERE term >= ? AND term < ? LIMIT ?)`,
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cmdb_terms WHERE `+termRange+` LIMIT ?)`,
 			w, w+"\U0010FFFF", maxCandidates+1).Scan(&n); err != nil {
 			return nil, fmt.Errorf("cmdb: search: %w", err)
 		}
@@ -226,15 +231,8 @@ func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limi
 			driver, fewest = i, n
 		}
 	}
-	where := []string{`i.id IN (SELECT item_id FROM (SELECT item_id FROM cmdb_terms WHERE term >= ? AND term < ? LIMIT ?)
-		UNION SELECT item_id FROM cmdb_terms WHERE term = ?)`}
-	args := []any{ws[driver], ws[driver] + "\U0010FFFF", maxCandidates, q}
-	for i, w := range ws {
-		if i != driver {
-			where = append(where, `EXISTS (SELECT 1 FROM cmdb_terms t WHERE t.item_id = i.id AND t.term >= ? AND t.term < ?)`)
-			args = append(args, w, w+"\U0010FFFF")
-		}
-	}
+	var scopeWhere []string
+	var scopeArgs []any
 	types, all, err := sc.allowedTypes(ctx)
 	if err != nil {
 		return nil, err
@@ -243,36 +241,54 @@ func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limi
 		if len(types) == 0 {
 			return []Hit{}, nil
 		}
-		where = append(where, `i.status != 'retired'`,
+		scopeWhere = append(scopeWhere, `i.status != 'retired'`,
 			`EXISTS (SELECT 1 FROM cmdb_item_types t JOIN request_types rt ON rt.id = t.request_type_id WHERE t.item_id = i.id AND rt.key IN (?`+strings.Repeat(", ?", len(types)-1)+`))`)
 		for _, t := range types {
-			args = append(args, t)
+			scopeArgs = append(scopeArgs, t)
 		}
 	}
-	args = append(args, q, limit*2)
-	// Order and cut first, then read the few rows' request types.
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.key, c.name, c.class, c.status, `+fmt.Sprintf(typesOf, "c.id")+` FROM (
-		SELECT i.id, i.key, i.name, i.class, i.status FROM cmdb_items i WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY lower(i.key) = ? DESC, i.key LIMIT ?) c ORDER BY lower(c.key) = ? DESC, c.key`, append(args, q)...)
+	words := func(skip int) ([]string, []any) {
+		var where []string
+		var args []any
+		for i, w := range ws {
+			if i != skip {
+				where = append(where, `EXISTS (SELECT 1 FROM cmdb_terms t WHERE t.item_id = i.id AND t.`+termRange+`)`)
+				args = append(args, w, w+"\U0010FFFF")
+			}
+		}
+		return where, args
+	}
+	var cands []candidate
+	// The whole key first.
+	exactWhere := append([]string{`i.id IN (SELECT item_id FROM cmdb_terms WHERE term = ?)`, `lower(i.key) = ?`}, scopeWhere...)
+	exact, err := s.candidates(ctx, `cmdb_items i`, exactWhere, append([]any{q, q}, scopeArgs...), "", 1)
 	if err != nil {
-		return nil, fmt.Errorf("cmdb: search: %w", err)
+		return nil, err
 	}
-	type cand struct {
-		Hit
-		rts string
+	cands = append(cands, exact...)
+	where, args := words(driver)
+	from := `cmdb_items i`
+	order := `ORDER BY i.key`
+	driverArgs := []any{ws[driver], ws[driver] + "\U0010FFFF"}
+	if fewest <= maxCandidates {
+		where = append([]string{`i.id IN (SELECT item_id FROM cmdb_terms WHERE ` + termRange + `)`}, where...)
+		args = append(driverArgs, args...)
+	} else {
+		// Every word is common: walk the rarest word's matches (the outer loop, by CROSS JOIN)
+		// and stop at the first hits, which common words reach after a few probes.
+		from = `(SELECT item_id FROM cmdb_terms WHERE ` + termRange + ` LIMIT ?) d CROSS JOIN cmdb_items i`
+		where = append([]string{`i.id = d.item_id`}, where...)
+		args = append(append(driverArgs, maxScan), args...)
+		order = ""
 	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.Key, &c.Name, &c.Class, &c.Status, &c.rts); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("cmdb: search: %w", err)
+	rest, err := s.candidates(ctx, from, append(where, scopeWhere...), append(args, scopeArgs...), order, limit*2)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range rest {
+		if len(exact) == 0 || c.Key != exact[0].Key {
+			cands = append(cands, c)
 		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cmdb: search: %w", err)
 	}
 	hits := []Hit{}
 	for _, c := range cands {
@@ -285,4 +301,33 @@ func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limi
 		}
 	}
 	return hits, nil
+}
+
+type candidate struct {
+	Hit
+	rts string
+}
+
+// candidates returns up to limit CIs from from (which names the CIs i) matching where, cut
+// after order, then shown in key order with their request types (read after the cut).
+func (s *Store) candidates(ctx context.Context, from string, where []string, args []any, order string, limit int) ([]candidate, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.key, c.name, c.class, c.status, `+fmt.Sprintf(typesOf, "c.id")+` FROM (
+		SELECT i.id, i.key, i.name, i.class, i.status FROM `+from+` WHERE `+strings.Join(where, " AND ")+`
+		`+order+` LIMIT ?) c ORDER BY c.key`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("cmdb: search: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.Key, &c.Name, &c.Class, &c.Status, &c.rts); err != nil {
+			return nil, fmt.Errorf("cmdb: search: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cmdb: search: %w", err)
+	}
+	return out, nil
 }
