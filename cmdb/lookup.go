@@ -186,7 +186,7 @@ func (s *Store) Search(ctx context.Context, actor *accounts.User, q, ticketRef s
 	if len(ws) > maxTerms {
 		ws = ws[:maxTerms]
 	}
-	hits, err := s.find(ctx, sc, strings.ToLower(q), ws, limit)
+	hits, err := s.find(ctx, sc, q, ws, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -202,21 +202,20 @@ func (s *Store) Search(ctx context.Context, actor *accounts.User, q, ticketRef s
 // maxCandidates is where search changes strategy. When some word of the query has at most
 // this many matching terms, its matches drive: they are the candidates, checked against the
 // other words, and the first hits by key are returned. When every word is common, the rarest
-// word's matches are walked (at most maxScan) and checked against the other words until
+// word's matches are walked and checked against the other words until
 // enough hits are found, which is quick precisely because the words are common; those hits
 // are shown by key, and a longer query narrows them.
 const maxCandidates = 1000
 
 const termRange = `term >= ? AND term < ?`
 
-// maxScan bounds the matches of the rarest word walked when every word is common.
-const maxScan = 20000
 
 // find runs the search over cmdb_terms (each word a prefix range of its primary key): see
 // maxCandidates. A query that is a whole key (any case) ranks that CI first; the rest are in
 // key order. An agent's candidates are narrowed in SQL to the request types its scope allows,
 // and every hit is checked with scope.sees all the same.
-func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limit int) ([]Hit, error) {
+func (s *Store) find(ctx context.Context, sc *scope, typed string, ws []string, limit int) ([]Hit, error) {
+	q := strings.ToLower(typed)
 	driver, fewest := 0, -1
 	for i, w := range ws {
 		var n int
@@ -260,8 +259,8 @@ func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limi
 	}
 	var cands []candidate
 	// The whole key first.
-	exactWhere := append([]string{`i.id IN (SELECT item_id FROM cmdb_terms WHERE term = ?)`, `lower(i.key) = ?`}, scopeWhere...)
-	exact, err := s.candidates(ctx, `cmdb_items i`, exactWhere, append([]any{q, q}, scopeArgs...), "", 1)
+	exactWhere := append([]string{`i.key IN (?, ?, ?)`}, scopeWhere...)
+	exact, err := s.candidates(ctx, `cmdb_items i`, exactWhere, append([]any{typed, strings.ToUpper(typed), q}, scopeArgs...), "", 1)
 	if err != nil {
 		return nil, err
 	}
@@ -276,9 +275,9 @@ func (s *Store) find(ctx context.Context, sc *scope, q string, ws []string, limi
 	} else {
 		// Every word is common: walk the rarest word's matches (the outer loop, by CROSS JOIN)
 		// and stop at the first hits, which common words reach after a few probes.
-		from = `(SELECT item_id FROM cmdb_terms WHERE ` + termRange + ` LIMIT ?) d CROSS JOIN cmdb_items i`
-		where = append([]string{`i.id = d.item_id`}, where...)
-		args = append(append(driverArgs, maxScan), args...)
+		from = `cmdb_terms d CROSS JOIN cmdb_items i`
+		where = append([]string{`d.term >= ? AND d.term < ?`, `i.id = d.item_id`}, where...)
+		args = append(driverArgs, args...)
 		order = ""
 	}
 	rest, err := s.candidates(ctx, from, append(where, scopeWhere...), append(args, scopeArgs...), order, limit*2)
