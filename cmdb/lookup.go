@@ -3,6 +3,7 @@ package cmdb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -209,7 +210,6 @@ const maxCandidates = 1000
 
 const termRange = `term >= ? AND term < ?`
 
-
 // find runs the search over cmdb_terms (each word a prefix range of its primary key): see
 // maxCandidates. A query that is a whole key (any case) ranks that CI first; the rest are in
 // key order. An agent's candidates are narrowed in SQL to the request types its scope allows,
@@ -310,9 +310,16 @@ type candidate struct {
 // candidates returns up to limit CIs from from (which names the CIs i) matching where, cut
 // after order, then shown in key order with their request types (read after the cut).
 func (s *Store) candidates(ctx context.Context, from string, where []string, args []any, order string, limit int) ([]candidate, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.key, c.name, c.class, c.status, `+fmt.Sprintf(typesOf, "c.id")+` FROM (
-		SELECT i.id, i.key, i.name, i.class, i.status FROM `+from+` WHERE `+strings.Join(where, " AND ")+`
-		`+order+` LIMIT ?) c ORDER BY c.key`, append(args, limit)...)
+	query := `SELECT c.key, c.name, c.class, c.status, ` + fmt.Sprintf(typesOf, "c.id") + ` FROM (
+		SELECT i.id, i.key, i.name, i.class, i.status FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + `
+		` + order + ` LIMIT ?) c ORDER BY c.key`
+	if order == "" {
+		// Without an order the rows come as they are found and SQLite stops at the limit;
+		// a wrapping query would make it gather them first. Sorted below.
+		query = `SELECT i.key, i.name, i.class, i.status, ` + fmt.Sprintf(typesOf, "i.id") + ` FROM ` + from + ` WHERE ` +
+			strings.Join(where, " AND ") + ` LIMIT ?`
+	}
+	rows, err := s.db.Read.QueryContext(ctx, query, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("cmdb: search: %w", err)
 	}
@@ -328,5 +335,6 @@ func (s *Store) candidates(ctx context.Context, from string, where []string, arg
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("cmdb: search: %w", err)
 	}
+	slices.SortFunc(out, func(a, b candidate) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
 }
