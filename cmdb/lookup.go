@@ -210,24 +210,46 @@ const maxCandidates = 1000
 
 const termRange = `term >= ? AND term < ?`
 
+// maxWalkCount bounds the counting that chooses the word to walk when every word is common.
+const maxWalkCount = 10_000
+
 // find runs the search over cmdb_terms (each word a prefix range of its primary key): see
 // maxCandidates. A query that is a whole key (any case) ranks that CI first; the rest are in
 // key order. An agent's candidates are narrowed in SQL to the request types its scope allows,
 // and every hit is checked with scope.sees all the same.
 func (s *Store) find(ctx context.Context, sc *scope, typed string, ws []string, limit int) ([]Hit, error) {
 	q := strings.ToLower(typed)
-	driver, fewest := 0, -1
-	for i, w := range ws {
+	count := func(w string, upTo int) (int, error) {
 		var n int
-		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cmdb_terms WHERE `+termRange+` LIMIT ?)`,
-			w, w+"\U0010FFFF", maxCandidates+1).Scan(&n); err != nil {
-			return nil, fmt.Errorf("cmdb: search: %w", err)
+		err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cmdb_terms WHERE `+termRange+` LIMIT ?)`,
+			w, w+"\U0010FFFF", upTo).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("cmdb: search: %w", err)
 		}
-		if n == 0 {
-			return []Hit{}, nil
+		return n, nil
+	}
+	// The rarest word drives; on a tie the later word, as people type the general word first.
+	pick := func(upTo int) (driver, fewest int, err error) {
+		fewest = -1
+		for i, w := range ws {
+			n, err := count(w, upTo)
+			if err != nil || n == 0 {
+				return 0, 0, err
+			}
+			if fewest < 0 || n <= fewest {
+				driver, fewest = i, n
+			}
 		}
-		if fewest < 0 || n < fewest {
-			driver, fewest = i, n
+		return driver, fewest, nil
+	}
+	driver, fewest, err := pick(maxCandidates + 1)
+	if err != nil || fewest == 0 {
+		return []Hit{}, err
+	}
+	if fewest > maxCandidates && len(ws) > 1 {
+		// Every word is common: tell them apart more finely to choose the word to walk.
+		if driver, _, err = pick(maxWalkCount); err != nil {
+			return nil, err
 		}
 	}
 	var scopeWhere []string
