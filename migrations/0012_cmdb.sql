@@ -110,3 +110,6 @@ CREATE TABLE cmdb_access (
 CREATE INDEX cmdb_access_at ON cmdb_access(at);
 CREATE INDEX cmdb_access_user ON cmdb_access(username, at);
 CREATE INDEX cmdb_access_supplier ON cmdb_access(supplier, at);
+
+-- The access log's "no recorded usage on the ticket" flag looks usage up by ticket.
+CREATE INDEX cmdb_usage_events_ticket ON usage_events(ticket_ref, supplier_id);
