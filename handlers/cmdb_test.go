@@ -1,10 +1,13 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +233,52 @@ func TestCMDBAuditSection(t *testing.T) {
 	}
 	if strings.Contains(p, "GLOBEX-1") {
 		t.Fatal("the section shows a supplier outside the audit's scope")
+	}
+}
+
+// TestCMDBAdminImportPage: an admin uploads a CSV on the admin page and follows its progress
+// until the import has finished.
+func TestCMDBAdminImportPage(t *testing.T) {
+	ts := newTestServer(t)
+	b := ts.browser(t)
+	b.login("admin", accountstest.Password)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf_token", b.csrf)
+	fw, _ := mw.CreateFormFile("file", "estate.csv")
+	fw.Write([]byte("key,class,name,status,environment,owner,request_types,shared:site,restricted:ip\n" +
+		"GW-1,vpn_gateway,Leeds gateway,,production,NetOps,vpn-access,Leeds,10.0.0.1\nbad key,x,y,,,,,,\n"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", ts.URL+"/cmdb/admin/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/cmdb/admin?import=") {
+		t.Fatalf("upload: %d %s", resp.StatusCode, loc)
+	}
+	id := strings.TrimPrefix(loc, "/cmdb/admin?import=")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, frag := b.get("/cmdb/admin/import/" + id)
+		if st != 200 {
+			t.Fatalf("progress: %d", st)
+		}
+		if strings.Contains(frag, `data-testid="cmdb-import-done"`) {
+			if !strings.Contains(frag, "1 new") || !strings.Contains(frag, "1 failed") {
+				t.Fatalf("import report: %s", frag)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import did not finish: %s", frag)
+		}
+		runtime.Gosched()
+	}
+	if _, p := b.get(loc); !strings.Contains(p, "estate.csv") {
+		t.Fatal("the admin page does not show the import")
 	}
 }
