@@ -2,11 +2,16 @@ package cmdb_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"attest/accounts"
 	"attest/cmdb"
 	"attest/cmdb/cmdbtest"
+	"attest/kb"
+	"attest/sqlite"
+	"attest/training"
 )
 
 const importCSV = `key,class,name,status,environment,owner,request_types,shared:site,restricted:vault,relations
@@ -85,4 +90,53 @@ func TestReadFileRejectsHeaderless(t *testing.T) {
 	wantCode(t, err, "validation_failed")
 	_, err = cmdb.ReadFile(strings.NewReader(""))
 	wantCode(t, err, "validation_failed")
+}
+
+// TestImportWhileServing: an import through its own connection to the database file (as
+// `attest cmdb import` beside a running server) while the "server" keeps writing access-log
+// records and reading: both finish without a busy error.
+func TestImportWhileServing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cmdbtest.Estate(t, e.Org, e.CMDB)
+	cmdbtest.Agree(t, e.Org, e.CMDB, "alice")
+	if err := e.CMDB.SetQuota(ctx, e.User(t, "admin"), "acme", 100000); err != nil {
+		t.Fatal(err)
+	}
+	cli, err := sqlite.OpenFile(ctx, e.DB.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	acc := accounts.NewStore(cli)
+	k := kb.NewStore(cli, acc)
+	other := cmdb.NewStore(cli, acc, k, training.NewStore(cli, acc, k))
+	var lines []cmdb.Line
+	for i := range 3000 {
+		lines = append(lines, cmdb.Line{N: i, Input: cmdbtest.Item(fmt.Sprintf("LAP-%05d", i), "vpn-access", "Leeds")})
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := other.Import(ctx, accounts.System("cmdb-import"), lines, cmdb.ImportOptions{BatchSize: 200})
+		done <- err
+	}()
+	alice := e.User(t, "alice")
+	for n := 0; ; n++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("import beside the server: %v", err)
+			}
+			var count int
+			e.DB.Read.QueryRow(`SELECT COUNT(*) FROM cmdb_items`).Scan(&count)
+			if count != 3003 {
+				t.Fatalf("%d CIs after the import, want 3003", count)
+			}
+			return
+		default:
+		}
+		if _, err := e.CMDB.Item(ctx, alice, "CI-VPN", fmt.Sprintf("T-%d", n)); err != nil {
+			t.Fatalf("lookup %d during the import: %v", n, err)
+		}
+	}
 }
