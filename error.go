@@ -18,6 +18,10 @@ const (
 	EMETHOD    = "method_not_allowed" // the path exists for other methods (405)
 	ESTALE     = "stale_base"         // a save or approval on a base older than the current version (409)
 	EAGREEMENT = "agreement_required"
+	// ECMDBAGREEMENT: the CMDB agreement is not accepted, or none is published (403).
+	ECMDBAGREEMENT = "cmdb_agreement_required"
+	// EQUOTA: a daily quota is used up (429, with RetryAfter).
+	EQUOTA     = "quota_exceeded"
 	ETHROTTLED = "throttled" // too many attempts (429)
 	ETOOLARGE  = "too_large" // request body over the limit (413)
 	EINTERNAL  = "internal"  // anything else (500); its message is never shown

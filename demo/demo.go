@@ -10,6 +10,7 @@ import (
 
 	"attest/accounts"
 	"attest/audit"
+	"attest/cmdb"
 	"attest/kb"
 	"attest/sqlite"
 	"attest/training"
@@ -22,6 +23,7 @@ type Deps struct {
 	KB       *kb.Store
 	Training *training.Store
 	Audit    *audit.Store
+	CMDB     *cmdb.Store // nil: no CMDB estate
 }
 
 // Login is a demo account printed at start.
@@ -72,6 +74,10 @@ func Seed(ctx context.Context, d Deps, out io.Writer) error {
 		return fmt.Errorf("demo: scorecards: %w", err)
 	}
 	fmt.Fprintln(out, "demo: scorecards, automation candidates and a known-blocker notice seeded")
+	if err := seedCMDB(ctx, d, org); err != nil {
+		return fmt.Errorf("demo: CMDB: %w", err)
+	}
+	fmt.Fprintln(out, "demo: CMDB seeded")
 	return nil
 }
 

@@ -61,6 +61,12 @@ func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Notices = ns[id]
+	if s.CMDB != nil && a.Current != nil {
+		if d.CitedCIs, err = s.CMDB.Cited(ctx, u, kb.CitedCIs(a.Current.Body)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("superseded")); err == nil && a.Current != nil && n > 0 && n < a.Current.Number {
 		d.SupersededLink = n
 	}

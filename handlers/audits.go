@@ -397,8 +397,14 @@ func (s *Server) handleAuditView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.AuditView(s.page(r, "Audit "+a.Quarter), views.AuditData{Audit: a,
-		IsAuditor: actor(r).Has(accounts.RoleAuditor), Today: time.Now().UTC().Format(time.DateOnly), NeedsReviewer: needs}))
+	d := views.AuditData{Audit: a, IsAuditor: actor(r).Has(accounts.RoleAuditor), Today: time.Now().UTC().Format(time.DateOnly), NeedsReviewer: needs}
+	if from, to, qerr := audit.QuarterRange(a.Quarter); qerr == nil && s.CMDB != nil && actor(r).Has(auditor, admin) {
+		if d.CMDB, err = s.CMDB.AuditFlags(r.Context(), actor(r), a.Suppliers, from, to); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, views.AuditView(s.page(r, "Audit "+a.Quarter), d))
 }
 
 func (s *Server) handleAuditClose(w http.ResponseWriter, r *http.Request) {

@@ -1,11 +1,11 @@
 package handlers_test
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -27,15 +27,21 @@ func TestOneCSVWriter(t *testing.T) {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		// Reading CSV (the CMDB import) is another matter: only writers are counted.
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
 		if err != nil {
 			return err
 		}
-		for _, imp := range f.Imports {
-			if p, _ := strconv.Unquote(imp.Path.Value); p == "encoding/csv" && filepath.ToSlash(path) != "../handlers/csv.go" {
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "NewWriter" {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "csv" && filepath.ToSlash(path) != "../handlers/csv.go" {
 				t.Errorf("%s writes CSV itself; use the one writer in handlers/csv.go", path)
 			}
-		}
+			return true
+		})
 		return nil
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"attest/accounts/accountstest"
 	"attest/audit"
+	"attest/cmdb"
 	"attest/handlers"
 	"attest/kb"
 	"attest/search"
@@ -27,9 +28,10 @@ import (
 // testServer is the real router over a fresh test organisation, served by httptest.
 type testServer struct {
 	*httptest.Server
-	Org *accountstest.Org
-	App *handlers.Server
-	KB  *kb.Store
+	Org  *accountstest.Org
+	App  *handlers.Server
+	KB   *kb.Store
+	CMDB *cmdb.Store
 	// Index and Indexer are the real Bleve index under the test's data dir and its change-log
 	// follower, running while the test runs.
 	Index   *search.Index
@@ -52,7 +54,8 @@ func newTestServer(t testing.TB) *testServer {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); indexer.Run(ctx) }()
-	app := handlers.New(handlers.Deps{DB: org.DB, Accounts: org.Accounts, KB: k, Training: tr, Audit: au, Search: ix, Log: log})
+	cm := cmdb.NewStore(org.DB, org.Accounts, k, tr)
+	app := handlers.New(handlers.Deps{DB: org.DB, Accounts: org.Accounts, KB: k, Training: tr, Audit: au, CMDB: cm, Search: ix, Log: log})
 	ts := httptest.NewServer(app.Handler())
 	t.Cleanup(func() {
 		ts.Close()
@@ -60,7 +63,7 @@ func newTestServer(t testing.TB) *testServer {
 		<-done
 		ix.Close()
 	})
-	return &testServer{Server: ts, Org: org, App: app, KB: k, Index: ix, Indexer: indexer}
+	return &testServer{Server: ts, Org: org, App: app, KB: k, CMDB: cm, Index: ix, Indexer: indexer}
 }
 
 // apiClient calls the JSON API with a bearer token ("" for none).

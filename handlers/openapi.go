@@ -198,6 +198,31 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/attachments": {summary: "Upload an image or file (PNG, JPEG, GIF, WebP, PDF, text, CSV; recognised by content; at most 10 MiB, 413 beyond)",
 		bodyType: "multipart/form-data", body: map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}, required: []string{"file"}, status: "201",
 		result: map[string]any{"id": oaInt, "sha256": oaString, "name": oaString, "content_type": oaString, "size": oaInt, "url": oaString}},
+
+	// CMDB (issue 11).
+	"PUT /api/v1/cmdb/items/{key}": {summary: "Store a configuration item as the CMDB delivers it (201 new, 200 changed or unchanged)",
+		body: map[string]any{"class": oaString, "name": oaString, "status": oaString, "environment": oaString, "owner": oaString, "request_types": oaStrings,
+			"attributes": map[string]any{"type": "object", "additionalProperties": oaObject(map[string]any{"value": oaString, "shared": oaBool})},
+			"relations":  oaArray(oaObject(map[string]any{"type": oaString, "to": oaString}))},
+		required: []string{"class", "name"}, result: map[string]any{"key": oaString, "version": oaInt, "changed": oaBool}},
+	"GET /api/v1/cmdb/items/{key}": {summary: "A configuration item (agents: ticket_ref, CMDB agreement, scope, quota; only shared attributes)",
+		result: map[string]any{"key": oaString, "class": oaString, "name": oaString, "status": oaString, "environment": oaString, "version": oaInt,
+			"attributes": map[string]any{"type": "object", "additionalProperties": oaString}, "relations": oaArray(oaObject(map[string]any{"type": oaString, "to": oaString, "name": oaString})),
+			"request_types": oaStrings, "articles": oaArray(oaInt)}},
+	"GET /api/v1/cmdb/items/{key}/versions": {summary: "A configuration item's versions (enterprise staff)"},
+	"GET /api/v1/cmdb/search": {summary: "Search configuration items by key, name and shared values (agents: at most 20 hits, ticket_ref)",
+		result: map[string]any{"hits": oaArray(oaObject(map[string]any{"key": oaString, "name": oaString, "class": oaString}))}},
+	"PUT /api/v1/cmdb/agreement": {summary: "Publish a new version of the CMDB agreement", body: map[string]any{"text": oaString}, required: []string{"text"},
+		result: map[string]any{"version": oaInt}},
+	"GET /api/v1/cmdb/agreement": {summary: "The current CMDB agreement (404 when none is published)",
+		result: map[string]any{"version": oaInt, "text": oaString, "accepted": oaBool, "published_at": oaTime}},
+	"POST /api/v1/cmdb/agreement/accept":     {summary: "Accept the current CMDB agreement", body: map[string]any{"version": oaInt}, required: []string{"version"}},
+	"PUT /api/v1/suppliers/{key}/cmdb-quota": {summary: "Set a supplier's CMDB lookups per agent per UTC day", body: map[string]any{"per_day": oaInt}, required: []string{"per_day"}},
+	"GET /api/v1/cmdb/access": {summary: "The CMDB access log",
+		result: map[string]any{"total": oaInt, "entries": oaArray(oaObject(map[string]any{"at": oaTime, "username": oaString, "supplier": oaString, "key": oaString,
+			"ticket_ref": oaString, "outcome": oaEnum("shown", "not_found", "agreement_required", "quota_exceeded", "invalid"), "version": oaInt}))}},
+	"GET /api/v1/cmdb/access/flags": {summary: "What the CMDB access log shows that is worth a look"},
+	"GET /api/v1/cmdb/access.csv":   {summary: "The CMDB access log as CSV"},
 }
 
 var gapsQuery = map[string]any{"since": oaDate, "until": oaDate, "supplier": oaString, "request_type": oaString}

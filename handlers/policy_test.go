@@ -247,9 +247,35 @@ var expectedAccess = map[string]string{
 
 	// Attachments: those who write articles upload (agents, knowledge managers) and auditors
 	// (evidence); reading follows the version or evidence that references a file (the domain).
-	"POST /api/v1/attachments":                   "agent km auditor",
-	"POST /attachments":                          "agent km auditor",
-	"GET /attachments/{sha256}/{name}":           "signed-in",
+	"POST /api/v1/attachments":         "agent km auditor",
+	"POST /attachments":                "agent km auditor",
+	"GET /attachments/{sha256}/{name}": "signed-in",
+
+	// CMDB: agents in scope and enterprise roles read CIs (the domain narrows agents to their
+	// scope, ticket and agreement); trainers do not; auditors and admins read the access log.
+	"PUT /api/v1/cmdb/items/{key}":               "admin",
+	"GET /api/v1/cmdb/items/{key}":               "agent admin km auditor",
+	"GET /api/v1/cmdb/items/{key}/versions":      "admin km auditor",
+	"GET /api/v1/cmdb/search":                    "agent admin km auditor",
+	"PUT /api/v1/cmdb/agreement":                 "admin",
+	"GET /api/v1/cmdb/agreement":                 "signed-in",
+	"POST /api/v1/cmdb/agreement/accept":         "agent",
+	"PUT /api/v1/suppliers/{key}/cmdb-quota":     "admin",
+	"GET /api/v1/cmdb/access":                    "auditor admin",
+	"GET /api/v1/cmdb/access/flags":              "auditor admin",
+	"GET /api/v1/cmdb/access.csv":                "auditor admin",
+	"GET /cmdb":                                  "agent admin km auditor",
+	"POST /cmdb/ticket":                          "agent",
+	"GET /cmdb/agreement":                        "signed-in",
+	"POST /cmdb/agreement":                       "admin",
+	"POST /cmdb/agreement/accept":                "agent",
+	"GET /cmdb/access":                           "auditor admin",
+	"GET /cmdb/access.csv":                       "auditor admin",
+	"GET /cmdb/admin":                            "admin",
+	"POST /cmdb/admin/import":                    "admin",
+	"GET /cmdb/admin/import/{id}":                "admin",
+	"POST /cmdb/admin/quota":                     "admin",
+	"GET /cmdb/{key}":                            "agent admin km auditor",
 	"POST /request-types/{key}/notices/{id}/end": "km",
 }
 

@@ -86,13 +86,13 @@ func status(code string) int {
 		return http.StatusBadRequest
 	case attest.ENOTFOUND:
 		return http.StatusNotFound
-	case attest.EFORBIDDEN, attest.EAGREEMENT, attest.EPASSWORD, attest.ESCOPE:
+	case attest.EFORBIDDEN, attest.EAGREEMENT, attest.EPASSWORD, attest.ESCOPE, attest.ECMDBAGREEMENT:
 		return http.StatusForbidden
 	case attest.EUNAUTH:
 		return http.StatusUnauthorized
 	case attest.ECONFLICT, attest.ESTALE:
 		return http.StatusConflict
-	case attest.ETHROTTLED:
+	case attest.ETHROTTLED, attest.EQUOTA:
 		return http.StatusTooManyRequests
 	case attest.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
@@ -146,6 +146,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		if code == attest.EPASSWORD {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		if code == attest.ECMDBAGREEMENT {
+			http.Redirect(w, r, "/cmdb/agreement", http.StatusSeeOther)
 			return
 		}
 		if st == http.StatusUnauthorized {

@@ -24,6 +24,7 @@ import (
 	"attest"
 	"attest/accounts"
 	"attest/audit"
+	"attest/cmdb"
 	"attest/kb"
 	"attest/search"
 	"attest/sqlite"
@@ -39,6 +40,7 @@ type Deps struct {
 	KB       *kb.Store
 	Training *training.Store
 	Audit    *audit.Store
+	CMDB     *cmdb.Store
 	// SecureCookies marks the session cookie Secure: set it when Attest is reached over TLS
 	// (directly or through a TLS-terminating proxy).
 	SecureCookies bool

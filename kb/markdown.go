@@ -46,6 +46,7 @@ var markdownConverter = goldmark.New(
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
 		parser.WithASTTransformers(util.Prioritized(linkRelTransformer{}, 1000), util.Prioritized(attachmentImageLinks{}, 1001)),
+		ciLinks, // [[ci:KEY]] → a link to /cmdb/KEY (cilink.go)
 	),
 	// Alignment as an align attribute, not a style attribute: the sanitizer
 	// allows no style attributes at all.

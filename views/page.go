@@ -54,6 +54,7 @@ func (p Page) Nav() []NavItem {
 		add("Training", "/training")
 		add("My authority", "/authority")
 		add("Our scorecard", "/reports/suppliers")
+		add("CMDB", "/cmdb")
 	}
 	if u.Has(accounts.RoleKnowledgeManager) {
 		add("Review queue", "/review")
@@ -65,6 +66,7 @@ func (p Page) Nav() []NavItem {
 		add("Findings", "/findings")
 		add("Scorecards", "/reports/suppliers")
 		add("Automation", "/reports/automation")
+		add("CMDB", "/cmdb")
 	}
 	if u.Has(accounts.RoleTrainer) {
 		add("Training", "/training")
@@ -76,9 +78,13 @@ func (p Page) Nav() []NavItem {
 		add("Gap report", "/reports/gaps")
 		add("Journal", "/journal")
 		add("Scorecards", "/reports/suppliers")
+		add("CMDB", "/cmdb")
+		add("CMDB access", "/cmdb/access")
 	}
 	if u.Has(accounts.RoleAdmin) {
 		add("Admin", "/admin")
+		add("CMDB", "/cmdb")
+		add("CMDB access", "/cmdb/access")
 		add("Journal", "/journal")
 		add("Scorecards", "/reports/suppliers")
 	}

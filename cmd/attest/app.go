@@ -9,6 +9,7 @@ import (
 
 	"attest/accounts"
 	"attest/audit"
+	"attest/cmdb"
 	"attest/kb"
 	"attest/sqlite"
 	"attest/training"
@@ -21,6 +22,7 @@ type app struct {
 	kb       *kb.Store
 	training *training.Store
 	audit    *audit.Store
+	cmdb     *cmdb.Store
 	dataDir  string
 	log      *slog.Logger
 }
@@ -41,6 +43,7 @@ func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app
 		db.Close()
 		return nil, err
 	}
+	a.cmdb = cmdb.NewStore(db, a.accounts, a.kb, a.training)
 	return a, nil
 }
 

@@ -3,6 +3,7 @@
 //	attest serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--trusted-proxy CIDR]
 //	attest user add --username U --role R[,R] [--supplier KEY] --password-stdin
 //	attest import [--approve] --as USER PATH…
+//	attest cmdb import [--full] FILE
 //	attest reindex | backup OUT.db | journal anchor | journal verify [--anchor ID:HASH]…
 //
 // Every command takes --data DIR (env ATTEST_DATA); serve also --addr (env ATTEST_ADDR).
@@ -38,6 +39,7 @@ const usage = `usage:
   attest serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--trusted-proxy CIDR]
   attest user add --username U --role R[,R] [--supplier KEY] [--display-name NAME] --password-stdin
   attest import [--approve] --as USER PATH…
+  attest cmdb import [--full] FILE
   attest reindex
   attest backup OUT.db
   attest journal anchor
@@ -72,6 +74,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.userAdd(ctx, args[2:])
 	case "import":
 		return m.importFiles(ctx, args[1:])
+	case "cmdb":
+		return m.cmdbCommand(ctx, args[1:])
 	case "reindex":
 		return m.reindex(ctx, args[1:])
 	case "backup":

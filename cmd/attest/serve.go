@@ -54,7 +54,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return err
 		}
 		if empty {
-			if err := demo.Seed(ctx, demo.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit}, m.Stdout); err != nil {
+			if err := demo.Seed(ctx, demo.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit, CMDB: a.cmdb}, m.Stdout); err != nil {
 				return err
 			}
 		}
@@ -83,7 +83,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// Views and searches are buffered and written in batches; Close below writes the rest.
 	a.kb.StartRecorder(bg, log)
 
-	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit,
+	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit, CMDB: a.cmdb,
 		Search: ix, SecureCookies: *secure, TrustedProxies: proxies, Log: log,
 		UnusedAfter: time.Duration(*unusedDays) * 24 * time.Hour})
 	hs := &http.Server{
