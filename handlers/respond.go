@@ -277,16 +277,6 @@ func checkText(r *http.Request) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case r.Body == nil || r.Body == http.NoBody:
-	case ct == "application/x-www-form-urlencoded":
-		if err := r.ParseForm(); err != nil {
-			return attest.Errorf(attest.EBADREQ, "The form is malformed.")
-		}
-		for k, vs := range r.PostForm {
-			bad(k, k)
-			for _, v := range vs {
-				bad(k, v)
-			}
-		}
 	case ct == "multipart/form-data":
 		// The text fields; files are checked by the handlers that store them.
 		if err := r.ParseMultipartForm(maxBody); err != nil {
@@ -299,13 +289,24 @@ func checkText(r *http.Request) error {
 			}
 		}
 	case isAPI(r) || ct == "application/json":
-		// The API decodes any body as JSON, whatever its declared type.
+		// The API decodes any body but a multipart upload as JSON, whatever its declared type
+		// (curl -d declares a form): reading it as a form would consume it.
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			return attest.Errorf(attest.EBADREQ, "Could not read the request body.")
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		checkJSONText(body, bad)
+	case ct == "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return attest.Errorf(attest.EBADREQ, "The form is malformed.")
+		}
+		for k, vs := range r.PostForm {
+			bad(k, k)
+			for _, v := range vs {
+				bad(k, v)
+			}
+		}
 	}
 	if len(fields) > 0 {
 		return attest.FieldError(fields)

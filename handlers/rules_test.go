@@ -240,3 +240,20 @@ func TestOnlyCanonicalIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIBodyIsJSONWhateverItsType: an API call whose JSON body is declared as a form (curl -d
+// does that) is still read as JSON: the text check must not consume it as a form.
+func TestAPIBodyIsJSONWhateverItsType(t *testing.T) {
+	ts := newTestServer(t)
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/auth/token",
+		strings.NewReader(`{"username":"alice","password":"`+accountstest.Password+`"}`))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("token with a JSON body declared as a form: HTTP %d, want 201", resp.StatusCode)
+	}
+}
