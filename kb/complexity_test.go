@@ -49,6 +49,7 @@ var hostileBodies = []struct{ name, body, why string }{
 	{"links without a space", fill("[a](", MaxBody, ""), "links run together"},
 	{"link definitions", fill("[a]: /u\n", MaxBody/2, "") + fill("[a] ", MaxBody/2, ""), "link definitions"},
 	{"many links", fill("[a](b) ", MaxBody, ""), "more than 20000 links"},
+	{"alternating emphasis", fill("*_", MaxBody/4, "x") + fill("_*", MaxBody/4, ""), "more than 20000 emphasis marks"},
 }
 
 // TestComplexityRefusedBeforeGoldmark proves that each hostile body is refused with a clear
