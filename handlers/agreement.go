@@ -47,25 +47,31 @@ func (s *Server) handleAgreementPublish(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleAgreementAccept(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Version int `json:"version"`
-	}
-	if isAPI(r) {
-		if err := decode(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else {
-		n, err := strconv.Atoi(r.PostFormValue("version"))
-		if err != nil {
-			s.fail(w, r, attest.FieldError(map[string]string{"version": "required"}))
-			return
-		}
-		in.Version = n
-	}
-	if err := s.Accounts.AcceptAgreement(r.Context(), actor(r), in.Version); err != nil {
+	version, err := agreementVersion(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.done(w, r, http.StatusOK, map[string]any{"version": in.Version, "accepted": true}, "Thank you: you accepted the usage agreement.", "/")
+	if err := s.Accounts.AcceptAgreement(r.Context(), actor(r), version); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"version": version, "accepted": true}, "Thank you: you accepted the usage agreement.", "/")
+}
+
+// agreementVersion reads the version being accepted, for the usage and the CMDB agreement
+// alike: {"version"} on the API, the form field version on a page.
+func agreementVersion(r *http.Request) (int, error) {
+	if isAPI(r) {
+		var in struct {
+			Version int `json:"version"`
+		}
+		err := decode(r, &in)
+		return in.Version, err
+	}
+	n, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		return 0, attest.FieldError(map[string]string{"version": "required"})
+	}
+	return n, nil
 }

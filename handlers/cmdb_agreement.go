@@ -47,25 +47,14 @@ func (s *Server) handleCMDBAgreementPublish(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) handleCMDBAgreementAccept(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Version int `json:"version"`
-	}
-	if isAPI(r) {
-		if err := decode(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else {
-		n, err := strconv.Atoi(r.PostFormValue("version"))
-		if err != nil {
-			s.fail(w, r, attest.FieldError(map[string]string{"version": "required"}))
-			return
-		}
-		in.Version = n
-	}
-	if err := s.CMDB.AcceptAgreement(r.Context(), actor(r), in.Version); err != nil {
+	version, err := agreementVersion(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.done(w, r, http.StatusOK, map[string]any{"version": in.Version, "accepted": true}, "You accepted the CMDB agreement.", "/cmdb")
+	if err := s.CMDB.AcceptAgreement(r.Context(), actor(r), version); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"version": version, "accepted": true}, "You accepted the CMDB agreement.", "/cmdb")
 }
