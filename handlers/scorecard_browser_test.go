@@ -73,6 +73,10 @@ func TestBrowserScorecardAndNotice(t *testing.T) {
 	); err != nil {
 		t.Fatalf("search: %v", err)
 	}
+	// The hit shows the blocker's title; its workaround opens with a click.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="hits"] [data-testid="notice-banner"] summary`))); err != nil {
+		t.Fatalf("open the notice: %v", err)
+	}
 	screenshot(t, ctx, "notice-on-search-hit")
 	got := textOf(t, ctx, `[data-testid="hits"] [data-testid="notice-banner"]`)
 	if !strings.Contains(got, "Licence server down") || !strings.Contains(got, "offline licence") {

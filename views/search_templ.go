@@ -419,7 +419,7 @@ func SearchPage(p Page, d SearchData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = NoticeBanner(h.Notices).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = NoticeSummary(h.Notices).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
