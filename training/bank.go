@@ -54,9 +54,10 @@ func (s *Store) Preview(ctx context.Context, actor *accounts.User, quizID int64)
 // Empty trailing choice cells are ignored. Exporting then importing a bank gives it back.
 var bankHeader = []string{"kind", "question", "correct", "explanation", "article_id", "heading"}
 
-// ExportQuestions writes the current questions of a quiz's bank as the question bank CSV.
-// Errors: EFORBIDDEN (trainers only), ENOTFOUND.
-func (s *Store) ExportQuestions(ctx context.Context, actor *accounts.User, quizID int64) ([]byte, error) {
+// ExportQuestions returns the rows (header first) of the question bank CSV of a quiz's current
+// questions; the HTTP layer writes them with its one CSV writer. Errors: EFORBIDDEN (trainers
+// only), ENOTFOUND.
+func (s *Store) ExportQuestions(ctx context.Context, actor *accounts.User, quizID int64) ([][]string, error) {
 	if err := forbid(actor, "Only trainers export quizzes.", accounts.RoleTrainer); err != nil {
 		return nil, err
 	}
@@ -72,9 +73,7 @@ func (s *Store) ExportQuestions(ctx context.Context, actor *accounts.User, quizI
 	for i := range most {
 		header = append(header, fmt.Sprintf("choice %d", i+1))
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write(header)
+	rows := [][]string{header}
 	for _, q := range z.Questions {
 		var right []string
 		for i, c := range q.Choices {
@@ -93,10 +92,9 @@ func (s *Store) ExportQuestions(ctx context.Context, actor *accounts.User, quizI
 		for len(row) < len(header) {
 			row = append(row, "")
 		}
-		w.Write(row)
+		rows = append(rows, row)
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	return rows, nil
 }
 
 // ParseQuestions reads a question bank CSV into questions, checking each row. Errors: EINVALID
@@ -130,6 +128,9 @@ func ParseQuestions(data []byte) ([]QuestionInput, error) {
 		}
 		for len(rec) < len(bankHeader) {
 			rec = append(rec, "")
+		}
+		for i, c := range rec {
+			rec[i] = unguard(c)
 		}
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue
@@ -179,6 +180,15 @@ func ParseQuestions(data []byte) ([]QuestionInput, error) {
 		return nil, bad("the file has no questions: add one row per question under the header")
 	}
 	return out, nil
+}
+
+// unguard undoes the apostrophe an export puts before a cell a spreadsheet would read as a
+// formula ('=…, '+…, '-…, '@…), so that an exported bank imports as it was.
+func unguard(c string) string {
+	if len(c) > 1 && c[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(c[1])) {
+		return c[1:]
+	}
+	return c
 }
 
 func lower(ss []string) []string {
