@@ -61,6 +61,7 @@ var expectedAccess = map[string]string{
 	"PUT /api/v1/agreement":                     "admin",
 	"POST /api/v1/agreement/accept":             "signed-in",
 	"GET /journal":                              "auditor admin",
+	"GET /journal.csv":                          "auditor admin",
 	"GET /api/v1/journal":                       "auditor admin",
 
 	// Articles: agents and knowledge managers write; knowledge managers review.
