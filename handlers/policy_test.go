@@ -190,6 +190,7 @@ var expectedAccess = map[string]string{
 	"POST /audits/{id}/items/{item}/assessment":        "auditor",
 	"POST /audits/{id}/items/{item}/evidence":          "auditor",
 	"POST /audits/{id}/findings":                       "auditor",
+	"GET /audits/{id}/close":                           "auditor",
 	"POST /audits/{id}/close":                          "auditor",
 	"POST /audits/{id}/next":                           "auditor",
 	"GET /audits/{id}/report":                          "auditor km",
