@@ -101,7 +101,7 @@ var apiDocs = map[string]apiDoc{
 	"GET /api/v1/quizzes/{id}/preview": {summary: "Preview a quiz as an agent would get it: a fresh draw, never the answers; nothing is recorded",
 		result: map[string]any{"quiz_id": oaInt, "questions": oaAny}},
 	"GET /api/v1/quizzes/{id}/questions.csv": {summary: "The quiz's question bank as CSV: kind,question,correct,explanation,article_id,heading,choice 1,choice 2,…"},
-	"POST /api/v1/quizzes/{id}/questions": {summary: "Add the questions of a question bank CSV (the export's format) to the quiz; nothing is saved when a row is bad (422 naming the line)",
+	"POST /api/v1/quizzes/{id}/questions": {summary: "Add the questions of a question bank CSV (the export's format) to the quiz; nothing is saved when a row is bad (422 naming the row)",
 		body: map[string]any{"csv": oaString}, required: []string{"csv"}, result: map[string]any{"added": oaInt, "quiz": oaAny}},
 	"POST /api/v1/quizzes/{id}/attempts": {summary: "Start an attempt (never the answers)", status: "201",
 		result: map[string]any{"attempt_id": oaInt, "questions": oaAny}},

@@ -101,15 +101,21 @@ func (s *Server) handleQuizImport(w http.ResponseWriter, r *http.Request) {
 			data = []byte(r.FormValue("csv"))
 		}
 	}
-	z, n, err := s.Training.ImportQuestions(r.Context(), actor(r), id, data)
+	back := backTo{Form: func(f views.Form) (templ.Component, error) {
+		z, err := s.Training.Quiz(r.Context(), actor(r), id)
+		if err != nil {
+			return nil, err
+		}
+		return views.QuizImport(s.page(r, "Import questions: "+z.Title), *z, f), nil
+	}}
+	rows, err := readCSV(data)
 	if err != nil {
-		s.refuse(w, r, err, backTo{Form: func(f views.Form) (templ.Component, error) {
-			zz, qerr := s.Training.Quiz(r.Context(), actor(r), id)
-			if qerr != nil {
-				return nil, qerr
-			}
-			return views.QuizImport(s.page(r, "Import questions: "+zz.Title), *zz, f), nil
-		}})
+		s.refuse(w, r, err, back)
+		return
+	}
+	z, n, err := s.Training.ImportQuestions(r.Context(), actor(r), id, rows)
+	if err != nil {
+		s.refuse(w, r, err, back)
 		return
 	}
 	s.done(w, r, http.StatusOK, struct {

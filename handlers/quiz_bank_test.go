@@ -38,7 +38,7 @@ func TestQuizPreviewImportExportAPI(t *testing.T) {
 		t.Errorf("export: HTTP %d %s", st, raw)
 	}
 	st, res = tr.call("POST", fmt.Sprintf("/api/v1/quizzes/%d/questions", id), map[string]any{"csv": "kind,question,correct,explanation,article_id,heading,choice 1,choice 2\nsingle,Fine,1,,,,a,b\nsingle,Bad,5,,,,a,b\n"})
-	if st != 422 || !strings.Contains(fmt.Sprint(res), "line 3") {
+	if st != 422 || !strings.Contains(fmt.Sprint(res), "row 3") {
 		t.Errorf("bad import: HTTP %d %v", st, res)
 	}
 	st, res = tr.call("POST", fmt.Sprintf("/api/v1/quizzes/%d/questions", id), map[string]any{"csv": string(raw)})
@@ -88,7 +88,7 @@ func TestQuizBankPages(t *testing.T) {
 	}
 	bad := "kind,question,correct,explanation,article_id,heading,choice 1,choice 2\ntrue_false,Sky is green,3,,,,,\n"
 	st, page = tr.post(fmt.Sprintf("/training/quizzes/%d/import", id), url.Values{"csv": {bad}})
-	if st != 422 || !strings.Contains(page, `data-testid="error-file"`) || !strings.Contains(page, "line 2") || !strings.Contains(page, "Sky is green") {
+	if st != 422 || !strings.Contains(page, `data-testid="error-file"`) || !strings.Contains(page, "row 2") || !strings.Contains(page, "Sky is green") {
 		t.Errorf("bad import page: HTTP %d", st)
 	}
 	good := "kind,question,correct,explanation,article_id,heading\ntrue_false,Sky is green,2,,,\n"

@@ -1,12 +1,8 @@
 package training
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -97,48 +93,38 @@ func (s *Store) ExportQuestions(ctx context.Context, actor *accounts.User, quizI
 	return rows, nil
 }
 
-// ParseQuestions reads a question bank CSV into questions, checking each row. Errors: EINVALID
-// with field "file" naming the first bad line.
-func ParseQuestions(data []byte) ([]QuestionInput, error) {
+// ParseQuestions reads the rows of a question bank CSV (header first) into questions, checking
+// each row. Errors: EINVALID with field "file" naming the first bad row (the header is row 1).
+func ParseQuestions(rows [][]string) ([]QuestionInput, error) {
 	bad := func(format string, a ...any) error { return badFile(fmt.Sprintf(format, a...)) }
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
+	if len(rows) == 0 {
 		return nil, bad("the file is empty: it needs the header row %q and one row per question", strings.Join(bankHeader, ","))
 	}
-	if err != nil {
-		return nil, bad("not CSV: %v", err)
+	header := slices.Clone(rows[0])
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
 	}
 	if len(header) < len(bankHeader) || !slices.Equal(lower(header[:len(bankHeader)]), bankHeader) {
-		return nil, bad("line 1 must be the header %q followed by choice columns", strings.Join(bankHeader, ","))
+		return nil, bad("row 1 must be the header %q followed by choice columns", strings.Join(bankHeader, ","))
 	}
 	var out []QuestionInput
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			return nil, bad("not CSV: %v", err)
-		}
+	for i, rec := range rows[1:] {
+		line := i + 2
 		if len(out) >= 200 {
-			return nil, bad("line %d: at most 200 questions per file", line)
+			return nil, bad("row %d: at most 200 questions per file", line)
 		}
+		rec = slices.Clone(rec)
 		for len(rec) < len(bankHeader) {
 			rec = append(rec, "")
-		}
-		for i, c := range rec {
-			rec[i] = unguard(c)
 		}
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue
 		}
 		q := QuestionInput{Kind: strings.TrimSpace(rec[0]), Text: rec[1], Explanation: rec[3], Heading: rec[5]}
 		if a := strings.TrimSpace(rec[4]); a != "" {
+			var err error
 			if q.ArticleID, err = strconv.ParseInt(a, 10, 64); err != nil || q.ArticleID <= 0 {
-				return nil, bad("line %d: article_id %q is not an article number", line, a)
+				return nil, bad("row %d: article_id %q is not an article number", line, a)
 			}
 		}
 		choices := rec[len(bankHeader):]
@@ -158,7 +144,7 @@ func ParseQuestions(data []byte) ([]QuestionInput, error) {
 			}
 			k, err := strconv.Atoi(n)
 			if err != nil || k < 1 || k > len(q.Choices) {
-				return nil, bad("line %d: correct %q must list choice numbers from 1 to %d, separated by ;", line, rec[2], len(q.Choices))
+				return nil, bad("row %d: correct %q must list choice numbers from 1 to %d, separated by ;", line, rec[2], len(q.Choices))
 			}
 			q.Choices[k-1].Correct = true
 		}
@@ -172,7 +158,7 @@ func ParseQuestions(data []byte) ([]QuestionInput, error) {
 			}
 			slices.Sort(keys)
 			k := keys[0]
-			return nil, bad("line %d: %s %s", line, strings.TrimPrefix(k, "questions[0]."), f[k])
+			return nil, bad("row %d: %s %s", line, strings.TrimPrefix(k, "questions[0]."), f[k])
 		}
 		out = append(out, one.Questions[0])
 	}
@@ -180,15 +166,6 @@ func ParseQuestions(data []byte) ([]QuestionInput, error) {
 		return nil, bad("the file has no questions: add one row per question under the header")
 	}
 	return out, nil
-}
-
-// unguard undoes the apostrophe an export puts before a cell a spreadsheet would read as a
-// formula ('=…, '+…, '-…, '@…), so that an exported bank imports as it was.
-func unguard(c string) string {
-	if len(c) > 1 && c[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(c[1])) {
-		return c[1:]
-	}
-	return c
 }
 
 func lower(ss []string) []string {
@@ -199,15 +176,15 @@ func lower(ss []string) []string {
 	return out
 }
 
-// ImportQuestions adds the questions of a question bank CSV (see ExportQuestions) to a quiz's
-// bank, after the ones it has; the quiz's settings stay. Nothing is saved when any row is bad.
-// It returns the quiz and how many questions were added. Errors: EFORBIDDEN, ENOTFOUND,
-// EINVALID (field "file", naming the line).
-func (s *Store) ImportQuestions(ctx context.Context, actor *accounts.User, quizID int64, data []byte) (*Quiz, int, error) {
+// ImportQuestions adds the questions of a question bank CSV's rows (see ExportQuestions; the
+// HTTP layer reads the file) to a quiz's bank, after the ones it has; the quiz's settings stay.
+// Nothing is saved when any row is bad. It returns the quiz and how many questions were added.
+// Errors: EFORBIDDEN, ENOTFOUND, EINVALID (field "file", naming the row).
+func (s *Store) ImportQuestions(ctx context.Context, actor *accounts.User, quizID int64, rows [][]string) (*Quiz, int, error) {
 	if err := forbid(actor, "Only trainers import questions.", accounts.RoleTrainer); err != nil {
 		return nil, 0, err
 	}
-	add, err := ParseQuestions(data)
+	add, err := ParseQuestions(rows)
 	if err != nil {
 		return nil, 0, err
 	}
