@@ -223,3 +223,20 @@ func ActionLabel(action string) string {
 	}
 	return area + ": " + words(verb)
 }
+
+// ObjectLabel names an entry's object for people: "audit:3" reads "Audit #3", "user:alice"
+// reads "User alice".
+func ObjectLabel(object string) string {
+	kind, id, ok := strings.Cut(object, ":")
+	if !ok {
+		return object
+	}
+	kind = strings.ReplaceAll(strings.ReplaceAll(kind, "_", " "), "-", " ")
+	if kind != "" {
+		kind = strings.ToUpper(kind[:1]) + kind[1:]
+	}
+	if id != "" && strings.Trim(id, "0123456789") == "" {
+		return kind + " #" + id
+	}
+	return kind + " " + id
+}

@@ -76,6 +76,9 @@ func TestFindFilters(t *testing.T) {
 			t.Errorf("ParseFilter(from %q, to %q) = %v, want EINVALID", bad[0], bad[1], err)
 		}
 	}
+	if journal.ObjectLabel("audit:3") != "Audit #3" || journal.ObjectLabel("service_account:bot") != "Service account bot" {
+		t.Errorf("object labels: %q, %q", journal.ObjectLabel("audit:3"), journal.ObjectLabel("service_account:bot"))
+	}
 	if journal.ActionLabel("audit.sign_off") != "Audit signed off" || journal.ActionLabel("feedback.give_more") != "Feedback: give more" {
 		t.Errorf("labels: %q, %q", journal.ActionLabel("audit.sign_off"), journal.ActionLabel("feedback.give_more"))
 	}

@@ -287,7 +287,7 @@ func Admin(p Page, d AdminData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var14 string
-				templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(string(rt.Risk))
+				templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(rt.Risk.Label())
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 79, Col: 47}
 				}
