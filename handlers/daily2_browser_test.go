@@ -168,7 +168,13 @@ func TestBrowserAgentFailsAndSeesWhatToStudy(t *testing.T) {
 // and phone width.
 func TestBrowserAuditorSaveAndNextAndSignOff(t *testing.T) {
 	ts := newTestServer(t)
-	approvedArticles(t, ts, 1, "password-reset", "vpn-access")
+	arts := approvedArticles(t, ts, 1, "password-reset", "vpn-access")
+	for _, id := range arts {
+		ts.KB.RecordView(ts.Org.Users["alice"], id, 1)
+	}
+	if err := ts.KB.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	api := ts.api(t, "auditor")
 	ctx := newChrome(t)
 	chromeLogin(t, ctx, ts.URL, "auditor", accountstest.Password)
@@ -234,5 +240,16 @@ func TestBrowserAuditorSaveAndNextAndSignOff(t *testing.T) {
 			t.Errorf("%s: status %q after the sign-off", w.name, got)
 		}
 		keepShot(t, ctx, "audit-signed-off-"+w.name)
+
+		// The dashboard's charts keep a legible size: at phone width they scroll sideways
+		// rather than shrink their text.
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS(`.chart > svg`))); err != nil {
+			t.Fatalf("%s: dashboard: %v", w.name, err)
+		}
+		px, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`parseFloat(getComputedStyle(document.querySelector('.chart text.chart-label')).fontSize) * document.querySelector('.chart > svg').getBoundingClientRect().width / document.querySelector('.chart > svg').viewBox.baseVal.width`))
+		if err != nil || px < 10 {
+			t.Errorf("%s: chart labels render at %.1f px (%v), want at least 10", w.name, px, err)
+		}
+		keepShot(t, ctx, "dashboard-"+w.name)
 	}
 }
