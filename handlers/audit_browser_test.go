@@ -95,6 +95,9 @@ func TestBrowserAuditFromCreationToSignOff(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(auditURL),
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-off"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="sign-off-form"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="sign-off-confirm"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="sign-off-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="conclusion"]`)),
 	)
 	if err != nil {

@@ -28,6 +28,9 @@ func (s *Server) auditItemData(r *http.Request, forms map[string]views.Form) (vi
 	if d.D, err = s.Audit.Item(ctx, u, id, item); err != nil {
 		return d, err
 	}
+	if d.Names, err = s.names(r); err != nil {
+		return d, err
+	}
 	if d.IsAuditor {
 		if d.Users, err = s.Accounts.Users(ctx); err != nil {
 			return d, err
@@ -113,8 +116,34 @@ func (s *Server) handleAuditAssess(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, err, s.itemForm(r, "assessment"))
 		return
 	}
-	s.done(w, r, http.StatusOK, map[string]any{"score": score}, "Assessment saved: score "+strconv.Itoa(score)+".",
-		"/audits/"+strconv.FormatInt(id, 10))
+	msg, to := "Assessment saved: score "+strconv.Itoa(score)+".", "/audits/"+strconv.FormatInt(id, 10)
+	if !isAPI(r) && r.PostFormValue("then") == "next" {
+		next, err := s.Audit.NextToAssess(r.Context(), actor(r), id, item)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if next != nil {
+			msg += " Next: " + next.Title + "."
+			to += "/items/" + strconv.FormatInt(next.ID, 10)
+		} else {
+			msg += " Every article you may assess is assessed: review and sign off below."
+		}
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"score": score}, msg, to)
+}
+
+// names are the names of suppliers and request types, for pages that show their keys.
+func (s *Server) names(r *http.Request) (views.Names, error) {
+	sps, err := s.Accounts.Suppliers(r.Context())
+	if err != nil {
+		return views.Names{}, err
+	}
+	rts, err := s.Accounts.RequestTypes(r.Context())
+	if err != nil {
+		return views.Names{}, err
+	}
+	return views.NewNames(sps, rts), nil
 }
 
 func (s *Server) handleAuditEvidence(w http.ResponseWriter, r *http.Request) {

@@ -47,6 +47,7 @@ func (s *Server) auditRoutes() []route {
 		{"POST /audits/{id}/items/{item}/assessment", roles(auditor), s.handleAuditAssess},
 		{"POST /audits/{id}/items/{item}/evidence", roles(auditor), s.handleAuditEvidence},
 		{"POST /audits/{id}/findings", roles(auditor), s.handleFindingCreate},
+		{"GET /audits/{id}/close", roles(auditor), s.handleAuditSignOffConfirm},
 		{"POST /audits/{id}/close", roles(auditor), s.handleAuditClose},
 		{"POST /audits/{id}/next", roles(auditor), s.handleAuditNext},
 		{"GET /audits/{id}/report", roles(auditor, km), s.handleAuditReport},
@@ -397,7 +398,12 @@ func (s *Server) handleAuditView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := views.AuditData{Audit: a, IsAuditor: actor(r).Has(accounts.RoleAuditor), Today: time.Now().UTC().Format(time.DateOnly), NeedsReviewer: needs}
+	names, err := s.names(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := views.AuditData{Audit: a, IsAuditor: actor(r).Has(accounts.RoleAuditor), Today: time.Now().UTC().Format(time.DateOnly), NeedsReviewer: needs, Names: names}
 	if from, to, qerr := audit.QuarterRange(a.Quarter); qerr == nil && s.CMDB != nil && actor(r).Has(auditor, admin) {
 		if d.CMDB, err = s.CMDB.AuditFlags(r.Context(), actor(r), a.Suppliers, from, to); err != nil {
 			s.fail(w, r, err)
@@ -407,10 +413,36 @@ func (s *Server) handleAuditView(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.AuditView(s.page(r, "Audit "+a.Quarter), d))
 }
 
+// handleAuditSignOffConfirm shows what signing off means and asks to confirm it.
+func (s *Server) handleAuditSignOffConfirm(w http.ResponseWriter, r *http.Request) {
+	s.renderSignOff(w, r, http.StatusOK, views.Form{})
+}
+
+func (s *Server) renderSignOff(w http.ResponseWriter, r *http.Request, st int, f views.Form) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.Audit.Get(r.Context(), actor(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, st, views.AuditSignOff(s.page(r, "Sign off audit "+a.Quarter), a, f))
+}
+
 func (s *Server) handleAuditClose(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	// The page's form must confirm: sign-off cannot be undone. (The API call is the
+	// confirmation itself, as API.md fixes it.)
+	if !isAPI(r) && r.PostFormValue("confirm") != "yes" {
+		msg := "Tick the box to confirm: a signed-off audit can never change again."
+		s.renderSignOff(w, r, http.StatusUnprocessableEntity, views.Form{Message: msg, Errors: map[string]string{"confirm": msg}})
 		return
 	}
 	a, err := s.Audit.Close(r.Context(), actor(r), id)

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strings"
+
+	"attest"
 )
 
 // csvCell neutralises a cell a spreadsheet would evaluate as a formula (one starting with =, +,
@@ -39,4 +41,25 @@ func (s *Server) writeCSV(w http.ResponseWriter, r *http.Request, filename strin
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
+}
+
+// readCSV reads an uploaded CSV file into rows (any number of cells per row, a leading BOM
+// ignored), undoing the apostrophe csvCell puts before a cell a spreadsheet would read as a
+// formula, so that an export imports as it was. Errors: EINVALID naming "file".
+func readCSV(data []byte) ([][]string, error) {
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		msg := "not readable as CSV: " + err.Error()
+		return nil, &attest.Error{Code: attest.EINVALID, Message: "The file was not imported: " + msg + ".", Fields: map[string]string{"file": msg}}
+	}
+	for _, row := range rows {
+		for i, c := range row {
+			if len(c) > 1 && c[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(c[1])) {
+				row[i] = c[1:]
+			}
+		}
+	}
+	return rows, nil
 }

@@ -35,6 +35,7 @@ func (s *Server) foundationRoutes() []route {
 		{"POST /api/v1/agreement/accept", signedIn, s.handleAgreementAccept},
 
 		{"GET /journal", roles(auditor, admin), s.handleJournal},
+		{"GET /journal.csv", roles(auditor, admin), s.handleJournalCSV},
 		{"GET /api/v1/journal", roles(auditor, admin), s.handleJournal},
 	}
 }

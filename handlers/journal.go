@@ -48,9 +48,23 @@ func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request) {
 			after = page[len(page)-1].ID
 		}
 	}
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	entries, err := journal.List(ctx, s.DB.Read, since, after, 200)
+	q := r.URL.Query()
+	d := views.JournalData{Query: q}
+	f, err := journal.ParseFilter(q.Get("who"), q.Get("action"), q.Get("object"), q.Get("from"), q.Get("to"))
 	if err != nil {
+		d.Form = formOf(r, err)
+		for _, k := range []string{"who", "action", "object", "from", "to"} {
+			d.Form.Values[k] = q.Get(k)
+		}
+	} else {
+		before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+		if d.Entries, d.More, err = journal.Find(ctx, s.DB.Read, f, before, journalPage); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Filter, d.Paged = f, before > 0
+	}
+	if d.Words, err = journal.Words(ctx, s.DB.Read); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -68,9 +82,36 @@ func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, verr)
 		return
 	}
-	var next int64
-	if len(entries) == 200 {
-		next = entries[len(entries)-1].ID
+	d.Verified, d.Problem = n, problem
+	st := http.StatusOK
+	if d.Form.Errors != nil {
+		st = http.StatusUnprocessableEntity
 	}
-	s.render(w, r, http.StatusOK, views.Journal(s.page(r, "Journal"), entries, n, problem, next))
+	s.render(w, r, st, views.Journal(s.page(r, "Journal"), d))
+}
+
+// journalPage is how many entries a page of the journal shows.
+const journalPage = 50
+
+// journalCSVLimit bounds one CSV export of the journal.
+const journalCSVLimit = 50000
+
+// handleJournalCSV exports the entries the journal page's filters select, newest first.
+func (s *Server) handleJournalCSV(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, err := journal.ParseFilter(q.Get("who"), q.Get("action"), q.Get("object"), q.Get("from"), q.Get("to"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, _, err := journal.Find(r.Context(), s.DB.Read, f, 0, journalCSVLimit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows := [][]string{{"id", "at", "who", "action", "action_label", "object", "detail", "hash"}}
+	for _, e := range entries {
+		rows = append(rows, []string{strconv.FormatInt(e.ID, 10), e.At, e.Actor, e.Action, journal.ActionLabel(e.Action), e.Object, string(e.Detail), e.Hash})
+	}
+	s.writeCSV(w, r, "journal.csv", rows)
 }

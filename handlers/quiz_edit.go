@@ -62,7 +62,7 @@ func (s *Server) handleQuizEdit(w http.ResponseWriter, r *http.Request) {
 		"time_limit_minutes": strconv.Itoa(z.TimeLimitMinutes), "max_attempts": strconv.Itoa(z.MaxAttempts),
 		"cooldown_hours": strconv.Itoa(z.CooldownHours), "show_answers": strconv.FormatBool(z.ShowAnswers)}}
 	for _, q := range z.Questions {
-		slot := views.QuestionSlot{ID: q.ID, Version: q.Version, Text: q.Text, Explanation: q.Explanation, Heading: q.Heading}
+		slot := views.QuestionSlot{ID: q.ID, Version: q.Version, Kind: q.Kind, Text: q.Text, Explanation: q.Explanation, Heading: q.Heading}
 		if q.ArticleID != 0 {
 			slot.ArticleID = strconv.FormatInt(q.ArticleID, 10)
 		}
@@ -210,12 +210,12 @@ func parseQuizForm(r *http.Request) (views.QuizForm, training.QuizInput, []int) 
 	for i := range count {
 		p := fmt.Sprintf("q%d_", i)
 		slot := views.QuestionSlot{Text: v(p + "text"), Explanation: v(p + "explanation"), ArticleID: v(p + "article_id"),
-			Heading: v(p + "heading"), Remove: v(p+"remove") == "true"}
+			Heading: v(p + "heading"), Kind: v(p + "kind"), Remove: v(p+"remove") == "true"}
 		slot.ID, _ = strconv.ParseInt(v(p+"id"), 10, 64)
 		slot.Version, _ = strconv.Atoi(v(p + "version"))
 		nc, _ := num(p + "choices")
 		nc = min(max(nc, 0), 20)
-		qi := training.QuestionInput{ID: slot.ID, Text: slot.Text, Explanation: slot.Explanation, Heading: slot.Heading}
+		qi := training.QuestionInput{ID: slot.ID, Kind: slot.Kind, Text: slot.Text, Explanation: slot.Explanation, Heading: slot.Heading}
 		qi.ArticleID, _ = strconv.ParseInt(strings.TrimSpace(slot.ArticleID), 10, 64)
 		if strings.TrimSpace(slot.ArticleID) != "" && qi.ArticleID == 0 {
 			qi.ArticleID = -1 // not a number: the domain names the field

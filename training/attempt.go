@@ -46,6 +46,8 @@ type Paper struct {
 type PaperQuestion struct {
 	ID   int64  `json:"id"`
 	Text string `json:"text"`
+	// Kind is how the question is answered: single, multiple or true_false.
+	Kind string `json:"kind"`
 	// Multiple tells the agent to pick every choice that applies rather than one.
 	Multiple bool          `json:"multiple"`
 	Choices  []PaperChoice `json:"choices"`
@@ -85,6 +87,9 @@ type Result struct {
 	Right     int `json:"questions_right"`
 	// Review is set only after submission and only when the reader may see the answers.
 	Review []ReviewItem `json:"review,omitempty"`
+	// Study, for the agent who failed, lists the articles of the quiz's request type they may
+	// read, those cited by questions answered wrong first.
+	Study []StudyArticle `json:"study,omitempty"`
 }
 
 // ReviewItem is one question of a finished attempt with what was chosen and what was right.
@@ -335,7 +340,7 @@ func (s *Store) paper(ctx context.Context, q queryer, attemptID int64) (*Paper, 
 		return nil, err
 	}
 	for _, it := range items {
-		pq := PaperQuestion{ID: it.versionID, Text: it.text, Multiple: it.multiple()}
+		pq := PaperQuestion{ID: it.versionID, Text: it.text, Kind: Question{Kind: it.kind, Choices: it.choices}.kind(), Multiple: it.multiple()}
 		for _, c := range it.ordered() {
 			pq.Choices = append(pq.Choices, PaperChoice{ID: c.ID, Text: c.Text})
 		}
@@ -347,6 +352,7 @@ func (s *Store) paper(ctx context.Context, q queryer, attemptID int64) (*Paper, 
 // item is one question of an attempt as stored, with its answer once submitted.
 type item struct {
 	versionID   int64
+	kind        string
 	text        string
 	explanation string
 	articleID   int64
@@ -359,7 +365,7 @@ type item struct {
 }
 
 func (it item) multiple() bool {
-	return Question{Choices: it.choices}.Multiple()
+	return Question{Kind: it.kind, Choices: it.choices}.Multiple()
 }
 
 // ordered returns the choices in the order the attempt showed them.
@@ -402,7 +408,7 @@ func (it item) isRight(chosen []int64) bool {
 }
 
 func attemptItems(ctx context.Context, q queryer, attemptID int64) ([]item, error) {
-	rows, err := q.QueryContext(ctx, `SELECT aq.question_version_id, v.text, v.explanation, COALESCE(v.article_id, 0), v.heading,
+	rows, err := q.QueryContext(ctx, `SELECT aq.question_version_id, v.kind, v.text, v.explanation, COALESCE(v.article_id, 0), v.heading,
 		aq.choice_order, aq.answer, COALESCE(aq.correct, 0)
 		FROM attempt_questions aq JOIN question_versions v ON v.id = aq.question_version_id
 		WHERE aq.attempt_id = ? ORDER BY aq.position`, attemptID)
@@ -414,7 +420,7 @@ func attemptItems(ctx context.Context, q queryer, attemptID int64) ([]item, erro
 		var it item
 		var order string
 		var answer sql.NullString
-		if err := rows.Scan(&it.versionID, &it.text, &it.explanation, &it.articleID, &it.heading, &order, &answer, &it.right); err != nil {
+		if err := rows.Scan(&it.versionID, &it.kind, &it.text, &it.explanation, &it.articleID, &it.heading, &order, &answer, &it.right); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("training: questions of attempt %d: %w", attemptID, err)
 		}
@@ -605,6 +611,17 @@ func (s *Store) Result(ctx context.Context, actor *accounts.User, attemptID int6
 				ri.Choices = append(ri.Choices, ReviewChoice{ID: c.ID, Text: c.Text, Chosen: slices.Contains(it.answer, c.ID), Right: c.Correct})
 			}
 			r.Review = append(r.Review, ri)
+		}
+	}
+	if own && r.Status != StatusOpen && !r.Passed {
+		var items []item
+		if r.Status == StatusSubmitted {
+			if items, err = attemptItems(ctx, s.db.Read, attemptID); err != nil {
+				return nil, err
+			}
+		}
+		if r.Study, err = s.studyList(ctx, actor, r.RequestType, items); err != nil {
+			return nil, err
 		}
 	}
 	return &r.Result, nil

@@ -46,8 +46,10 @@ type Question struct {
 	// ID names the question across its versions.
 	ID int64 `json:"id"`
 	// VersionID names this version; attempts record it.
-	VersionID   int64    `json:"version_id"`
-	Version     int      `json:"version"`
+	VersionID int64 `json:"version_id"`
+	Version   int   `json:"version"`
+	// Kind is how the question is answered: KindSingle, KindMultiple or KindTrueFalse.
+	Kind        string   `json:"kind"`
 	Text        string   `json:"text"`
 	Choices     []Choice `json:"choices"`
 	Explanation string   `json:"explanation"`
@@ -56,8 +58,35 @@ type Question struct {
 	Heading   string `json:"heading,omitempty"`
 }
 
-// Multiple reports whether more than one choice is right.
+// Question kinds.
+const (
+	KindSingle    = "single"
+	KindMultiple  = "multiple"
+	KindTrueFalse = "true_false"
+)
+
+// KindLabel names a question kind for people.
+func KindLabel(kind string) string {
+	switch kind {
+	case KindSingle:
+		return "Single choice"
+	case KindMultiple:
+		return "Multiple choice"
+	case KindTrueFalse:
+		return "True or false"
+	}
+	return "Unknown kind"
+}
+
+// Multiple reports whether the agent picks every choice that applies: a multiple-choice
+// question, or (for questions saved before kinds existed) one with more than one right choice.
 func (q Question) Multiple() bool {
+	if q.Kind == KindMultiple {
+		return true
+	}
+	if q.Kind != "" {
+		return false
+	}
 	n := 0
 	for _, c := range q.Choices {
 		if c.Correct {
@@ -91,7 +120,10 @@ type QuizInput struct {
 // QuestionInput is one question of a QuizInput.
 type QuestionInput struct {
 	// ID keeps an existing question's identity when editing (0 adds a new one).
-	ID          int64         `json:"id"`
+	ID int64 `json:"id"`
+	// Kind is KindSingle, KindMultiple or KindTrueFalse; left out, it follows the choices
+	// (more than one right: multiple choice, else single choice).
+	Kind        string        `json:"kind"`
 	Text        string        `json:"text"`
 	Choices     []ChoiceInput `json:"choices"`
 	Explanation string        `json:"explanation"`
@@ -113,10 +145,31 @@ func (in *QuizInput) normalize() {
 		q.Text = strings.TrimSpace(q.Text)
 		q.Explanation = strings.TrimSpace(q.Explanation)
 		q.Heading = strings.TrimSpace(q.Heading)
+		q.Kind = strings.TrimSpace(q.Kind)
 		for j := range q.Choices {
 			q.Choices[j].Text = strings.TrimSpace(q.Choices[j].Text)
 		}
+		if q.Kind == "" {
+			q.Kind = KindSingle
+			if countCorrect(q.Choices) > 1 {
+				q.Kind = KindMultiple
+			}
+		}
+		// A true/false question needs no choices typed: they are True and False.
+		if q.Kind == KindTrueFalse && len(q.Choices) == 0 {
+			q.Choices = []ChoiceInput{{Text: "True"}, {Text: "False"}}
+		}
 	}
+}
+
+func countCorrect(cs []ChoiceInput) int {
+	n := 0
+	for _, c := range cs {
+		if c.Correct {
+			n++
+		}
+	}
+	return n
 }
 
 // validate checks everything that needs no database, naming JSON fields.
@@ -198,12 +251,18 @@ func (in *QuizInput) validate() map[string]string {
 			}
 		}
 		switch {
+		case q.Kind != KindSingle && q.Kind != KindMultiple && q.Kind != KindTrueFalse:
+			f[p+".kind"] = "must be single, multiple or true_false"
+		case q.Kind == KindTrueFalse && len(q.Choices) != 2:
+			f[p+".choices"] = "a true/false question has exactly two choices"
 		case len(q.Choices) < 2:
 			f[p+".choices"] = "give at least two choices"
 		case len(q.Choices) > 10:
 			f[p+".choices"] = "at most 10 choices"
 		case correct == 0:
 			f[p+".choices"] = "mark at least one choice as correct"
+		case q.Kind != KindMultiple && correct > 1:
+			f[p+".choices"] = "mark exactly one choice as correct (or make it a multiple-choice question)"
 		}
 	}
 	return f
@@ -340,7 +399,7 @@ func (s *Store) UpdateQuiz(ctx context.Context, actor *accounts.User, id int64, 
 }
 
 func sameQuestion(old Question, in QuestionInput) bool {
-	if old.Text != in.Text || old.Explanation != in.Explanation || old.ArticleID != in.ArticleID ||
+	if old.Kind != in.Kind || old.Text != in.Text || old.Explanation != in.Explanation || old.ArticleID != in.ArticleID ||
 		old.Heading != in.Heading || len(old.Choices) != len(in.Choices) {
 		return false
 	}
@@ -369,8 +428,8 @@ func checkArticles(ctx context.Context, tx *sql.Tx, qs []QuestionInput) error {
 }
 
 func insertQuestionVersion(ctx context.Context, tx *sql.Tx, questionID int64, number int, q QuestionInput, now string) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO question_versions (question_id, number, text, explanation, article_id, heading, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, questionID, number, q.Text, q.Explanation, nullInt(q.ArticleID), q.Heading, now)
+	res, err := tx.ExecContext(ctx, `INSERT INTO question_versions (question_id, number, kind, text, explanation, article_id, heading, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, questionID, number, q.Kind, q.Text, q.Explanation, nullInt(q.ArticleID), q.Heading, now)
 	if err != nil {
 		return fmt.Errorf("training: save question %d: %w", questionID, err)
 	}
@@ -418,7 +477,7 @@ func (s *Store) quiz(ctx context.Context, q queryer, id int64, withQuestions boo
 
 // currentQuestions returns the newest version of every question in a quiz's bank, in order.
 func currentQuestions(ctx context.Context, q queryer, quizID int64) ([]Question, error) {
-	rows, err := q.QueryContext(ctx, `SELECT qn.id, v.id, v.number, v.text, v.explanation, COALESCE(v.article_id, 0), v.heading
+	rows, err := q.QueryContext(ctx, `SELECT qn.id, v.id, v.number, v.kind, v.text, v.explanation, COALESCE(v.article_id, 0), v.heading
 		FROM questions qn JOIN question_versions v ON v.question_id = qn.id
 		WHERE qn.quiz_id = ? AND qn.removed_at IS NULL
 		  AND v.number = (SELECT MAX(number) FROM question_versions WHERE question_id = qn.id)
@@ -429,7 +488,7 @@ func currentQuestions(ctx context.Context, q queryer, quizID int64) ([]Question,
 	var out []Question
 	for rows.Next() {
 		var x Question
-		if err := rows.Scan(&x.ID, &x.VersionID, &x.Version, &x.Text, &x.Explanation, &x.ArticleID, &x.Heading); err != nil {
+		if err := rows.Scan(&x.ID, &x.VersionID, &x.Version, &x.Kind, &x.Text, &x.Explanation, &x.ArticleID, &x.Heading); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("training: questions of quiz %d: %w", quizID, err)
 		}
@@ -443,8 +502,20 @@ func currentQuestions(ctx context.Context, q queryer, quizID int64) ([]Question,
 		if out[i].Choices, err = versionChoices(ctx, q, out[i].VersionID); err != nil {
 			return nil, err
 		}
+		out[i].Kind = out[i].kind()
 	}
 	return out, nil
+}
+
+// kind is the question's kind, read from its choices for versions saved before kinds.
+func (q Question) kind() string {
+	if q.Kind != "" {
+		return q.Kind
+	}
+	if q.Multiple() {
+		return KindMultiple
+	}
+	return KindSingle
 }
 
 func versionChoices(ctx context.Context, q queryer, versionID int64) ([]Choice, error) {
