@@ -175,3 +175,20 @@ func Backoff(attempts int) time.Duration {
 
 // GiveUpAfter is how long a delivery is retried before it is marked failed.
 const GiveUpAfter = 24 * time.Hour
+
+// AboutPerson queues an event about one person (a certification, a finding they own): an
+// e-mail to them (Email's rules), and the event for the webhooks of their own supplier only;
+// enterprise staff belong to no supplier, so no webhook hears of them.
+func AboutPerson(ctx context.Context, tx *sql.Tx, userID int64, event string, m Mail, data any) error {
+	if err := Email(ctx, tx, userID, event, m); err != nil {
+		return err
+	}
+	var supplier sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT supplier_id FROM users WHERE id = ?`, userID).Scan(&supplier); err != nil {
+		return fmt.Errorf("outbox: supplier of %d: %w", userID, err)
+	}
+	if !supplier.Valid {
+		return nil
+	}
+	return Hook(ctx, tx, event, data, func(id int64) (bool, error) { return id == supplier.Int64, nil })
+}
