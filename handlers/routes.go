@@ -86,6 +86,7 @@ func (s *Server) routes() []route {
 		s.scorecardRoutes(),
 		s.identityRoutes(),
 		s.attachmentRoutes(),
+		s.notifyRoutes(),
 	} {
 		t = append(t, part...)
 	}

@@ -38,7 +38,10 @@ type notice struct {
 	requestType string
 	// feedback marks a notice that repeats someone's feedback (a follow-up): only those who
 	// see follow-ups receive it.
-	feedback   bool
+	feedback bool
+	// review marks a request to review version: its e-mail is dropped if the version is
+	// decided before it goes out.
+	review     bool
 	text, link string
 }
 
@@ -74,7 +77,11 @@ func send(ctx context.Context, tx *sql.Tx, n notice, ids ...int64) error {
 			return fmt.Errorf("kb: notify: %w", err)
 		}
 		// The same notice by e-mail, in the same transaction: a rolled-back change sends nothing.
-		if err := outbox.Email(ctx, tx, u.ID, "notification", outbox.Mail{Subject: subject(n.text), Text: n.text, Link: n.link}); err != nil {
+		m := outbox.Mail{Subject: subject(n.text), Text: n.text, Link: n.link}
+		if n.review && n.version != nil {
+			m.WhileInReview = n.version.id
+		}
+		if err := outbox.Email(ctx, tx, u.ID, "notification", m); err != nil {
 			return err
 		}
 	}

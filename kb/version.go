@@ -178,7 +178,7 @@ func (s *Store) Submit(ctx context.Context, actor *accounts.User, id int64, n in
 		if err != nil {
 			return err
 		}
-		if err := send(ctx, tx, notice{article: a, version: v, link: fmt.Sprintf("/articles/%d/versions/%d", id, n),
+		if err := send(ctx, tx, notice{article: a, version: v, review: true, link: fmt.Sprintf("/articles/%d/versions/%d", id, n),
 			text: fmt.Sprintf("%s sent version %d of “%s” for review.", actor.Name(), n, v.Title)}, reviewers...); err != nil {
 			return err
 		}

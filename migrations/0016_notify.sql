@@ -52,3 +52,10 @@ CREATE TABLE digests (
 	sent_at TEXT NOT NULL,
 	PRIMARY KEY (user_id, day)
 );
+
+-- The certification.expiring event is sent once per certification: the row is claimed in the
+-- transaction that queues it.
+CREATE TABLE certification_expiry_events (
+	certification_id INTEGER PRIMARY KEY REFERENCES certifications(id),
+	at               TEXT NOT NULL
+);

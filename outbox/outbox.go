@@ -55,7 +55,14 @@ type Mail struct {
 	Link    string `json:"link"`
 	// HTML, when set, is the body's HTML part (a digest's list); else the text is escaped.
 	HTML string `json:"html,omitempty"`
+	// WhileInReview, when set, is the id of a version in review the e-mail asks to review:
+	// it waits ReviewGrace and is dropped if the version was decided by then.
+	WhileInReview int64 `json:"while_in_review,omitempty"`
 }
+
+// ReviewGrace is how long an e-mail asking for a review waits before it is sent, so that a
+// version decided at once (a colleague at the next desk) is not e-mailed about.
+const ReviewGrace = 10 * time.Second
 
 // NewID returns a new delivery id: stable for the delivery, the same on every attempt.
 func NewID() string {
@@ -90,9 +97,13 @@ func QueueEmail(ctx context.Context, tx *sql.Tx, userID int64, event string, m M
 	if err != nil {
 		return err
 	}
-	now := sqlite.Now()
+	now := time.Now()
+	next := now
+	if m.WhileInReview != 0 {
+		next = now.Add(ReviewGrace)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (uid, channel, user_id, event, payload, created_at, next_at)
-		VALUES (?, 'email', ?, ?, ?, ?, ?)`, NewID(), userID, event, string(raw), now, now); err != nil {
+		VALUES (?, 'email', ?, ?, ?, ?, ?)`, NewID(), userID, event, string(raw), sqlite.Format(now), sqlite.Format(next)); err != nil {
 		return fmt.Errorf("outbox: queue e-mail: %w", err)
 	}
 	return nil
