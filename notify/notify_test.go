@@ -552,3 +552,57 @@ func TestRegisterWebhookRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiringOnce: a certification within its recertification window is announced once
+// (e-mail and the person's supplier's webhook), however often and on however many nodes the
+// check runs; one far from expiry is not.
+func TestExpiringOnce(t *testing.T) {
+	f := newFixture(t)
+	rc := newReceiver(t, secret)
+	f.hook(t, "acme", rc.srv.URL, outbox.CertificationExpiring)
+	now := time.Now().UTC()
+	for i, days := range []int{10, 200} {
+		_, err := f.org.DB.Write.Exec(`
+			INSERT INTO quizzes (id, request_type_id, title, pass_percent, validity_days, created_by, created_at, updated_at)
+				SELECT ?, id, 'q', 50, 365, 1, ?, ? FROM request_types WHERE key = 'password-reset'`, i+1, now.Format(time.RFC3339), now.Format(time.RFC3339))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.org.DB.Write.Exec(`INSERT INTO attempts (id, quiz_id, user_id, started_at, pass_percent, validity_days, submitted_at, passed, decision)
+			SELECT ?, ?, id, ?, 50, 365, ?, 1, 'certified' FROM users WHERE username = 'alice'`, i+1, i+1, now.Format(time.RFC3339), now.Format(time.RFC3339)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.org.DB.Write.Exec(`INSERT INTO certifications (user_id, request_type_id, attempt_id, basis_at, certified_by, certified_at, expires_at)
+			SELECT u.id, rt.id, ?, ?, t.id, ?, ? FROM users u, users t, request_types rt
+			WHERE u.username = 'alice' AND t.username = 'trainer' AND rt.key = ?`, i+1, now.Format(time.RFC3339), now.Format(time.RFC3339),
+			now.AddDate(0, 0, days).Format("2006-01-02T15:04:05.000000000Z"), []string{"password-reset", "software-install"}[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := 0
+	for range 2 {
+		for _, w := range []*Worker{f.worker(t), f.worker(t)} {
+			n, err := w.Expiring(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += n
+		}
+	}
+	if total != 1 {
+		t.Fatalf("%d expiry events, want 1", total)
+	}
+	step(t, f.worker(t))
+	if p := rc.posts(); len(p) != 1 || p[0].Event != outbox.CertificationExpiring || !strings.Contains(string(p[0].Data), "password-reset") {
+		t.Fatalf("posts: %+v", p)
+	}
+	var mails int
+	for _, m := range f.box.all() {
+		if m.to[0] == "alice@example.test" && strings.Contains(m.data, "expires on") {
+			mails++
+		}
+	}
+	if mails != 1 {
+		t.Fatalf("%d expiry e-mails to alice, want 1", mails)
+	}
+}
