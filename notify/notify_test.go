@@ -25,11 +25,11 @@ import (
 // mailbox is a real SMTP server in the test process (go-smtp's server side).
 type mailbox struct {
 	mu   sync.Mutex
-	msgs []mail
+	msgs []letter
 	addr string
 }
 
-type mail struct {
+type letter struct {
 	to   []string
 	data string
 }
@@ -53,15 +53,15 @@ func (s *mailSession) Data(r io.Reader) error {
 		return err
 	}
 	s.box.mu.Lock()
-	s.box.msgs = append(s.box.msgs, mail{to: s.to, data: string(b)})
+	s.box.msgs = append(s.box.msgs, letter{to: s.to, data: string(b)})
 	s.box.mu.Unlock()
 	return nil
 }
 
-func (b *mailbox) all() []mail {
+func (b *mailbox) all() []letter {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([]mail(nil), b.msgs...)
+	return append([]letter(nil), b.msgs...)
 }
 
 func newMailbox(t testing.TB) *mailbox {
@@ -512,8 +512,8 @@ func TestDigestOncePerDay(t *testing.T) {
 	for _, w := range nodes {
 		step(t, w)
 	}
-	digests := func() []mail {
-		var out []mail
+	digests := func() []letter {
+		var out []letter
 		for _, m := range f.box.all() {
 			if strings.Contains(m.data, "what waits for you") {
 				out = append(out, m)

@@ -19,6 +19,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/smtp"
 	"net/textproto"
 	"net/url"
@@ -64,19 +65,34 @@ type Worker struct {
 	crash func(channel string) bool
 }
 
-// NewWorker returns a worker over db. Errors: a malformed SMTP URL.
+// Check reports what is wrong with the SMTP server and sender, if anything.
+func (cfg Config) Check() error {
+	_, err := cfg.smtpURL()
+	return err
+}
+
+func (cfg Config) smtpURL() (*url.URL, error) {
+	if cfg.SMTP == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(cfg.SMTP)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return nil, errors.New("--smtp: want smtp://user:pass@host:587 or smtps://host:465")
+	}
+	if _, err := mail.ParseAddress(cfg.From); err != nil {
+		return nil, errors.New("--mail-from: an e-mail address is required with --smtp")
+	}
+	return u, nil
+}
+
+// NewWorker returns a worker over db. Errors: see Config.Check.
 func NewWorker(db *sqlite.DB, cfg Config) (*Worker, error) {
 	w := &Worker{db: db, cfg: cfg}
-	if cfg.SMTP != "" {
-		u, err := url.Parse(cfg.SMTP)
-		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-			return nil, fmt.Errorf("notify: --smtp %q: want smtp://user:pass@host:587 or smtps://host:465", cfg.SMTP)
-		}
-		if cfg.From == "" {
-			return nil, errors.New("notify: --mail-from is required with --smtp")
-		}
-		w.smtp = u
+	u, err := cfg.smtpURL()
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
 	}
+	w.smtp = u
 	if w.cfg.Timeout == 0 {
 		w.cfg.Timeout = 10 * time.Second
 	}

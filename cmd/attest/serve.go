@@ -38,6 +38,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := (notify.Config{SMTP: *smtpURL, From: *mailFrom}).Check(); err != nil {
+		return usageError{"serve: " + err.Error()}
+	}
 	if *unusedDays < 1 {
 		return usageError{"serve: --unused-days must be at least 1"}
 	}
