@@ -18,12 +18,13 @@ type Digest struct {
 	Reviews  []string // versions waiting for their review: "“Title” version N"
 	SignOffs int      // passed attempts waiting for a trainer's decision
 	Findings []string // findings they own that are due within a week or overdue
+	Audits   []string // audits assessed throughout that wait for this auditor's sign-off
 	Expiring []string // their certifications expiring within the recertification window
 }
 
 // Empty reports whether nothing waits.
 func (d Digest) Empty() bool {
-	return len(d.Reviews) == 0 && d.SignOffs == 0 && len(d.Findings) == 0 && len(d.Expiring) == 0
+	return len(d.Reviews) == 0 && d.SignOffs == 0 && len(d.Findings) == 0 && len(d.Expiring) == 0 && len(d.Audits) == 0
 }
 
 // digestOf collects what waits for user id on day (YYYY-MM-DD). Everything in it is the
@@ -65,6 +66,16 @@ func digestOf(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (Digest,
 		WHERE f.owner_id = ? AND f.status = 'open' AND f.due <= ? ORDER BY f.due, f.id LIMIT 50`, id, week); err != nil {
 		return d, fmt.Errorf("notify: digest findings: %w", err)
 	}
+	if d.Audits, err = strs(`SELECT 'Audit ' || a.quarter || ' (#' || a.id || ')' FROM audits a
+		WHERE a.status != 'signed_off'
+		AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = ? AND r.role = 'auditor')
+		AND EXISTS (SELECT 1 FROM audit_items i WHERE i.audit_id = a.id)
+		AND NOT EXISTS (SELECT 1 FROM audit_items i WHERE i.audit_id = a.id AND NOT EXISTS (SELECT 1 FROM audit_assessments s WHERE s.item_id = i.id))
+		AND NOT (a.needs_reviewer AND EXISTS (SELECT 1 FROM audit_assessments s JOIN audit_items i ON i.id = s.item_id
+			WHERE i.audit_id = a.id AND s.assessed_by = ?))
+		ORDER BY a.id`, id, id); err != nil {
+		return d, fmt.Errorf("notify: digest audits: %w", err)
+	}
 	if d.Expiring, err = strs(`SELECT rt.name || ' on ' || substr(c.expires_at, 1, 10) FROM certifications c
 		JOIN request_types rt ON rt.id = c.request_type_id
 		WHERE c.user_id = ? AND c.revoked_at IS NULL AND c.expires_at > ? AND c.expires_at <= ?
@@ -96,6 +107,7 @@ func (d Digest) mail(day string) outbox.Mail {
 		section("Certifications to sign off", []string{fmt.Sprintf("%d passed attempt(s) wait for a trainer's decision", d.SignOffs)})
 	}
 	section("Findings you own that are due", d.Findings)
+	section("Audits to sign off", d.Audits)
 	section("Your authority that expires soon", d.Expiring)
 	return outbox.Mail{Subject: "Attest: what waits for you on " + day, Text: strings.TrimSpace(t.String()), HTML: h.String(), Link: "/"}
 }
