@@ -171,7 +171,7 @@ func Deliveries(p Page, d DeliveriesData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"table-scroll\"><table data-testid=\"deliveries\"><thead><tr><th>Id</th><th>Event</th><th>To</th><th>State</th><th>Attempts</th><th>Last error</th><th>Next try</th><th></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"table-wrap\"><table data-testid=\"deliveries\"><thead><tr><th>Id</th><th>Event</th><th>To</th><th>State</th><th>Attempts</th><th>Last error</th><th>Next try</th><th></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
