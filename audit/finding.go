@@ -13,6 +13,7 @@ import (
 	"attest"
 	"attest/accounts"
 	"attest/journal"
+	"attest/outbox"
 	"attest/sqlite"
 )
 
@@ -184,6 +185,13 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 			return fmt.Errorf("insert finding: %w", err)
 		}
 		id, _ = res.LastInsertId()
+		if err := outbox.AboutPerson(ctx, tx, ownerID, outbox.FindingAssigned, outbox.Mail{
+			Subject: fmt.Sprintf("Audit finding #%d is yours to remedy by %s", id, in.Due),
+			Text:    fmt.Sprintf("%s recorded a %s finding for you to remedy by %s: %s", actor.Name(), in.Severity, in.Due, in.Description),
+			Link:    "/findings"},
+			map[string]any{"finding": id, "audit": auditID, "severity": in.Severity, "due": in.Due, "owner": in.Owner}); err != nil {
+			return err
+		}
 		return journal.Append(ctx, tx, actor.Username, "finding.raise", findingObject(id), journal.Change{After: map[string]any{
 			"audit": auditID, "item": in.Item, "severity": in.Severity, "description": in.Description, "root_cause": in.RootCause,
 			"owner": in.Owner, "due": in.Due, "subject": in.Subject, "subject_request_type": in.SubjectRequestType}})

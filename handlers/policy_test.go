@@ -233,6 +233,17 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/articles/{id}/retire/cancel":     "km",
 	"POST /articles/{id}/retire/cancel":            "km",
 
+	// Notifications: admins register webhooks and see and retry deliveries; each person sets
+	// their own e-mail settings.
+	"POST /api/v1/webhooks":                                  "admin",
+	"GET /api/v1/webhooks/{id}/deliveries":                   "admin",
+	"POST /api/v1/webhooks/{id}/deliveries/{delivery}/retry": "admin",
+	"PUT /api/v1/me/notifications":                           "signed-in",
+	"GET /settings/notifications":                            "signed-in",
+	"POST /settings/notifications":                           "signed-in",
+	"GET /admin/deliveries":                                  "admin",
+	"POST /admin/deliveries/{delivery}/retry":                "admin",
+
 	// Scorecards and automation: the API for enterprise roles; the scorecard pages also for
 	// agents, who see their own supplier's row. Notices: knowledge managers publish; whoever
 	// may read a type's articles reads them (the domain narrows signed-in to that).

@@ -87,6 +87,7 @@ func (s *Server) routes() []route {
 		s.identityRoutes(),
 		s.attachmentRoutes(),
 		s.cmdbRoutes(),
+		s.notifyRoutes(),
 	} {
 		t = append(t, part...)
 	}

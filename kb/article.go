@@ -17,6 +17,7 @@ import (
 	"attest"
 	"attest/accounts"
 	"attest/journal"
+	"attest/outbox"
 	"attest/sqlite"
 )
 
@@ -449,6 +450,10 @@ func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reas
 			text: fmt.Sprintf("%s asked to retire “%s”: %s", actor.Name(), a.Title, reason)}, actor.ID); err != nil {
 			return err
 		}
+		// Withdrawn from use at once; retired when a second knowledge manager confirms.
+		if err := hook(ctx, tx, outbox.ArticleWithdrawn, a, articleData(a, nil, fmt.Sprintf("/articles/%d/history", id))); err != nil {
+			return err
+		}
 		return journal.Append(ctx, tx, actor.Username, "article.retire_request", articleObject(id),
 			journal.Change{Before: map[string]any{"status": a.Status}, After: map[string]any{"status": ArticleRetired, "reason": reason, "confirmed": false}})
 	})
@@ -474,6 +479,9 @@ func confirmRetirement(ctx context.Context, tx *sql.Tx, actor *accounts.User, a 
 	if _, err := tx.ExecContext(ctx, `UPDATE article_retirements SET confirmed_by = ?, confirmed_at = ? WHERE article_id = ?`,
 		actor.ID, sqlite.Now(), a.ID); err != nil {
 		return fmt.Errorf("kb: confirm retirement of %d: %w", a.ID, err)
+	}
+	if err := hook(ctx, tx, outbox.ArticleRetired, a, articleData(a, nil, fmt.Sprintf("/articles/%d/history", a.ID))); err != nil {
+		return err
 	}
 	return journal.Append(ctx, tx, actor.Username, "article.retire", articleObject(a.ID),
 		journal.Change{Before: map[string]any{"status": ArticleRetired, "confirmed": false}, After: map[string]any{"status": ArticleRetired, "confirmed": true, "comment": comment}})

@@ -14,6 +14,7 @@ import (
 	"attest"
 	"attest/accounts"
 	"attest/journal"
+	"attest/outbox"
 	"attest/sqlite"
 )
 
@@ -128,6 +129,11 @@ func (s *Store) PublishNotice(ctx context.Context, actor *accounts.User, key str
 		}
 		if err := send(ctx, tx, notice{requestType: key, link: "/request-types/" + key,
 			text: fmt.Sprintf("Known blocker on %s until %s: %s", key, n.Until, clipRunes(n.Title, 150))}, ids...); err != nil {
+			return err
+		}
+		if err := hook(ctx, tx, outbox.NoticePublished, &Article{RequestTypes: []string{key}}, map[string]any{
+			"notice": n.ID, "request_type": key, "title": n.Title, "body": n.Body, "until": n.Until,
+			"link": "/request-types/" + key}); err != nil {
 			return err
 		}
 		return journal.Append(ctx, tx, actor.Username, "notice.publish", noticeObject(n.ID), journal.Change{

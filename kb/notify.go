@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"attest/accounts"
+	"attest/outbox"
 	"attest/sqlite"
 )
 
@@ -37,7 +38,10 @@ type notice struct {
 	requestType string
 	// feedback marks a notice that repeats someone's feedback (a follow-up): only those who
 	// see follow-ups receive it.
-	feedback   bool
+	feedback bool
+	// review marks a request to review version: its e-mail is dropped if the version is
+	// decided before it goes out.
+	review     bool
 	text, link string
 }
 
@@ -72,8 +76,59 @@ func send(ctx context.Context, tx *sql.Tx, n notice, ids ...int64) error {
 			u.ID, at, n.text, n.link); err != nil {
 			return fmt.Errorf("kb: notify: %w", err)
 		}
+		// The same notice by e-mail, in the same transaction: a rolled-back change sends nothing.
+		m := outbox.Mail{Subject: subject(n.text), Text: n.text, Link: n.link}
+		if n.review && n.version != nil {
+			m.WhileInReview = n.version.id
+		}
+		if err := outbox.Email(ctx, tx, u.ID, "notification", m); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// subject is an e-mail's subject line for a notice's text.
+func subject(text string) string {
+	const most = 100
+	if r := []rune(text); len(r) > most {
+		return string(r[:most-1]) + "…"
+	}
+	return text
+}
+
+// hook queues event about article a for each supplier's webhook that subscribes to it, when
+// an agent of that supplier may read the article (ReadScope): a supplier's system learns
+// nothing about articles for other suppliers. Written in the change's transaction.
+func hook(ctx context.Context, tx *sql.Tx, event string, a *Article, data map[string]any) error {
+	return outbox.Hook(ctx, tx, event, data, func(supplierID int64) (bool, error) {
+		agent, err := supplierAgent(ctx, tx, supplierID)
+		if err != nil {
+			return false, err
+		}
+		return ReadScope(agent).Covers(a.RequestTypes), nil
+	})
+}
+
+// supplierAgent is an agent of supplier id who has accepted the agreement: what the
+// supplier's systems may read.
+func supplierAgent(ctx context.Context, tx *sql.Tx, supplierID int64) (*accounts.User, error) {
+	var fulfils string
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(group_concat(rt.key, char(31)), '') FROM supplier_request_types srt
+		JOIN request_types rt ON rt.id = srt.request_type_id WHERE srt.supplier_id = ?`, supplierID).Scan(&fulfils); err != nil {
+		return nil, fmt.Errorf("kb: request types of supplier %d: %w", supplierID, err)
+	}
+	return &accounts.User{Roles: []accounts.Role{accounts.RoleAgent}, SupplierID: supplierID, Fulfils: splitSorted(fulfils)}, nil
+}
+
+// articleData is what a webhook carries about an article.
+func articleData(a *Article, v *Version, link string) map[string]any {
+	d := map[string]any{"article": a.ID, "title": a.Title, "request_types": a.RequestTypes, "link": link}
+	if v != nil {
+		d["version"] = v.Number
+		d["title"] = v.Title
+	}
+	return d
 }
 
 // sendWatchers writes n for the article's watchers except the users except (the actor, and

@@ -11,6 +11,7 @@ import (
 	"attest"
 	"attest/accounts"
 	"attest/journal"
+	"attest/outbox"
 	"attest/sqlite"
 )
 
@@ -312,6 +313,11 @@ func approve(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, 
 	v.Status = StatusApproved
 	if err := send(ctx, tx, notice{article: &now, link: link,
 		text: fmt.Sprintf("%s %s your version %d of “%s”; it is now current.", actor.Name(), kind, v.Number, v.Title)}, v.authorID); err != nil {
+		return err
+	}
+	data := articleData(&now, v, link)
+	data["major"] = o.major
+	if err := hook(ctx, tx, outbox.ArticleApproved, &now, data); err != nil {
 		return err
 	}
 	return sendWatchers(ctx, tx, notice{article: &now, link: link,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"attest"
@@ -172,6 +173,15 @@ func (s *Store) Submit(ctx context.Context, actor *accounts.User, id int64, n in
 		if err := setStatus(ctx, tx, actor, v, StatusInReview, "version.submit", map[string]any{"approvals_required": required}); err != nil {
 			return err
 		}
+		// A version to review: the knowledge managers who may approve it are told.
+		reviewers, err := reviewersOf(ctx, tx, actor.ID, v.authorID)
+		if err != nil {
+			return err
+		}
+		if err := send(ctx, tx, notice{article: a, version: v, review: true, link: fmt.Sprintf("/articles/%d/versions/%d", id, n),
+			text: fmt.Sprintf("%s sent version %d of “%s” for review.", actor.Name(), n, v.Title)}, reviewers...); err != nil {
+			return err
+		}
 		v.Status, v.SubmittedAt = StatusInReview, time.Now()
 		return nil
 	})
@@ -273,4 +283,25 @@ func clearAutosave(ctx context.Context, tx *sql.Tx, actor *accounts.User, id int
 		return fmt.Errorf("kb: clear autosave: %w", err)
 	}
 	return nil
+}
+
+// reviewersOf lists the enabled knowledge managers other than the users except.
+func reviewersOf(ctx context.Context, tx *sql.Tx, except ...int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = ?
+		WHERE u.disabled_at IS NULL ORDER BY u.id`, string(accounts.RoleKnowledgeManager))
+	if err != nil {
+		return nil, fmt.Errorf("kb: reviewers: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("kb: reviewers: %w", err)
+		}
+		if !slices.Contains(except, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, rows.Err()
 }

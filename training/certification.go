@@ -12,6 +12,7 @@ import (
 	"attest"
 	"attest/accounts"
 	"attest/journal"
+	"attest/outbox"
 	"attest/sqlite"
 )
 
@@ -278,6 +279,12 @@ func (s *Store) certify(ctx context.Context, tx *sql.Tx, actor *accounts.User, r
 			"expires_at": c.ExpiresAt, "renews": renews}}); err != nil {
 		return nil, err
 	}
+	if err := outbox.AboutPerson(ctx, tx, r.userID, outbox.CertificationGranted, outbox.Mail{
+		Subject: fmt.Sprintf("You are certified for %s", c.RequestType),
+		Text:    fmt.Sprintf("%s certified you for %s until %s.", actor.Name(), c.RequestType, c.ExpiresAt.Format(time.DateOnly)),
+		Link:    "/authority"}, certData(c)); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -362,6 +369,14 @@ func (s *Store) Revoke(ctx context.Context, actor *accounts.User, certificationI
 		}
 		c.RevokedAt, c.RevokedBy, c.RevokeReason = &now, actor.Username, reason
 		out = c
+		data := certData(c)
+		data["reason"] = reason
+		if err := outbox.AboutPerson(ctx, tx, c.userID, outbox.CertificationRevoked, outbox.Mail{
+			Subject: fmt.Sprintf("Your certification for %s was revoked", c.RequestType),
+			Text:    fmt.Sprintf("%s revoked your certification for %s: %s", actor.Name(), c.RequestType, reason),
+			Link:    "/authority"}, data); err != nil {
+			return err
+		}
 		return journal.Append(ctx, tx, actor.Username, "certification.revoke", fmt.Sprintf("certification:%d", certificationID),
 			journal.Change{Before: map[string]any{"revoked": false}, After: map[string]any{"revoked": true, "reason": reason,
 				"username": c.Username, "request_type": c.RequestType}})
@@ -387,4 +402,10 @@ func (s *Store) Queue(ctx context.Context, actor *accounts.User) ([]Result, erro
 		out = append(out, rows[i].Result)
 	}
 	return out, nil
+}
+
+// certData is what a webhook carries about a certification.
+func certData(c *Certification) map[string]any {
+	return map[string]any{"certification": c.ID, "username": c.Username, "request_type": c.RequestType,
+		"expires_at": c.ExpiresAt.UTC().Format(time.RFC3339)}
 }

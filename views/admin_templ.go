@@ -542,7 +542,7 @@ func Admin(p Page, d AdminData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "</tbody></table></div><p><a href=\"/admin/service-accounts\">Service accounts and their tokens</a> · <a href=\"/access-review\">Access review</a></p><h3>Add a user</h3>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "</tbody></table></div><p><a href=\"/admin/service-accounts\">Service accounts and their tokens</a> · <a href=\"/access-review\">Access review</a> · <a href=\"/admin/deliveries\" data-testid=\"deliveries-link\">E-mail and webhook deliveries</a></p><h3>Add a user</h3>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

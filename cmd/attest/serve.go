@@ -14,6 +14,8 @@ import (
 
 	"attest/demo"
 	"attest/handlers"
+	"attest/notify"
+	"attest/outbox"
 	"attest/search"
 )
 
@@ -30,8 +32,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var proxies trustedProxies
 	fs.Var(&proxies, "trusted-proxy", "CIDR or address of a reverse proxy whose X-Forwarded-For is believed; repeatable or comma-separated (env ATTEST_TRUSTED_PROXIES)")
 	unusedDays := fs.Int("unused-days", 90, "the access review flags accounts unused for this many days")
+	smtpURL := fs.String("smtp", m.Getenv("ATTEST_SMTP"), "mail server for e-mail notifications, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; empty: e-mail is off (env ATTEST_SMTP)")
+	mailFrom := fs.String("mail-from", m.Getenv("ATTEST_MAIL_FROM"), "sender address of e-mail notifications (env ATTEST_MAIL_FROM)")
+	baseURL := fs.String("base-url", m.Getenv("ATTEST_BASE_URL"), "the address people open Attest at, for links in e-mails; default http://<addr> (env ATTEST_BASE_URL)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if err := (notify.Config{SMTP: *smtpURL, From: *mailFrom}).Check(); err != nil {
+		return usageError{"serve: " + err.Error()}
 	}
 	if *unusedDays < 1 {
 		return usageError{"serve: --unused-days must be at least 1"}
@@ -82,6 +90,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	// Views and searches are buffered and written in batches; Close below writes the rest.
 	a.kb.StartRecorder(bg, log)
+
+	// The outbox worker: e-mail and webhooks, one per process (any number share the database).
+	if *baseURL == "" {
+		*baseURL = "http://" + *addr
+	}
+	worker, err := notify.NewWorker(a.db, notify.Config{SMTP: *smtpURL, From: *mailFrom, BaseURL: *baseURL, Log: log})
+	if err != nil {
+		return usageError{"serve: " + err.Error()}
+	}
+	outbox.SetEmail(worker.EmailOn())
+	notifyDone := make(chan struct{})
+	go func() { defer close(notifyDone); worker.Run(bg) }()
+	defer func() { stopBG(); <-notifyDone }()
 
 	srv := handlers.New(handlers.Deps{DB: a.db, Accounts: a.accounts, KB: a.kb, Training: a.training, Audit: a.audit, CMDB: a.cmdb,
 		Search: ix, SecureCookies: *secure, TrustedProxies: proxies, Log: log,

@@ -61,3 +61,19 @@ func TestServeRefusesBadTrustedProxy(t *testing.T) {
 		}
 	}
 }
+
+// A malformed --smtp, or one without --mail-from, stops serve before it opens anything.
+func TestServeRefusesBadSMTP(t *testing.T) {
+	for _, args := range [][]string{
+		{"--smtp", "ftp://mail.example.test", "--mail-from", "attest@example.test"},
+		{"--smtp", "smtp://mail.example.test:587"},
+	} {
+		var out bytes.Buffer
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), append([]string{"serve", "--data", t.TempDir()}, args...))
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--") {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
