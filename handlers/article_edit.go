@@ -108,17 +108,15 @@ func (s *Server) handleArticleEdit(w http.ResponseWriter, r *http.Request) {
 	// ?reapply=N: a stale proposal's author re-applies it. The editor opens on its text and its
 	// base with what changed since shown, and the button that saves it on the current version.
 	if n, err := strconv.Atoi(r.URL.Query().Get("reapply")); err == nil && a.Current != nil {
-		old, err := s.KB.Version(ctx, u, id, n)
+		old, cur, changes, err := s.KB.Reapply(ctx, u, id, n)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		d.Form = views.Form{Values: map[string]string{"title": old.Title, "body": old.Body, "note": old.Note}}
-		if old.Base > 0 && old.Base < a.Current.Number {
-			if _, _, changes, err := s.KB.Diff(ctx, u, id, old.Base, a.Current.Number); err == nil {
-				d.Base = old.Base
-				d.Conflict = &views.Conflict{Base: old.Base, Current: a.Current.Number, Changes: changes}
-			}
+		if changes != nil {
+			d.Base = old.Base
+			d.Conflict = &views.Conflict{Base: old.Base, Current: cur.Number, Changes: changes}
 		}
 		s.renderEditor(w, r, http.StatusOK, d)
 		return

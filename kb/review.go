@@ -627,3 +627,25 @@ func (s *Store) pendingRetirements(ctx context.Context) ([]PendingRetirement, er
 	}
 	return out, rows.Err()
 }
+
+// Reapply is what the author of a stale version n of article id needs to re-apply it: the
+// version, the current version and what changed from its base to the current one (its base
+// may be superseded: it was current once, as in SaveVersion). changes is nil when n is not
+// stale. Errors: EAGREEMENT, ENOTFOUND.
+func (s *Store) Reapply(ctx context.Context, actor *accounts.User, id int64, n int) (v, current *Version, changes []Change, err error) {
+	if v, err = s.Version(ctx, actor, id, n); err != nil {
+		return nil, nil, nil, err
+	}
+	a, err := visibleArticle(ctx, s.db.Read, actor, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if a.Current == nil || v.Base == 0 || v.Base >= a.Current.Number {
+		return v, a.Current, nil, nil
+	}
+	base, err := loadVersion(ctx, s.db.Read, id, v.Base)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return v, a.Current, Diff(base.Body, a.Current.Body), nil
+}
