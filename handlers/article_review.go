@@ -106,12 +106,12 @@ func (s *Server) handleArticleRetire(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	reason, err := reasonInput(r)
+	reason, replacedBy, err := retireInput(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.KB.Retire(r.Context(), actor(r), id, reason); err != nil {
+	if err := s.KB.RetireReplacing(r.Context(), actor(r), id, reason, replacedBy); err != nil {
 		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/articles/%d", id)})
 		return
 	}
@@ -265,4 +265,28 @@ func (s *Server) typeNames(r *http.Request) (map[string]string, error) {
 		out[rt.Key] = rt.Name
 	}
 	return out, nil
+}
+
+// retireInput reads {"reason","replaced_by"} (replaced_by optional: the article that replaces
+// the retired one) from the API or the article page's form.
+func retireInput(r *http.Request) (string, int64, error) {
+	if !isAPI(r) {
+		var rid int64
+		if v := strings.TrimSpace(r.PostFormValue("replaced_by")); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return "", 0, attest.FieldError(map[string]string{"replaced_by": "an article number"})
+			}
+			rid = n
+		}
+		return r.PostFormValue("reason"), rid, nil
+	}
+	var in struct {
+		Reason     string `json:"reason"`
+		ReplacedBy int64  `json:"replaced_by"`
+	}
+	if err := decode(r, &in); err != nil {
+		return "", 0, err
+	}
+	return in.Reason, in.ReplacedBy, nil
 }

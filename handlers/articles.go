@@ -49,6 +49,8 @@ func (s *Server) articleRoutes() []route {
 		{"POST /articles/{id}/retire", roles(km), s.handleArticleRetire},
 		{"POST /articles/{id}/classify", roles(km), s.handleArticleClassify},
 		{"POST /articles/{id}/watch", signedIn, s.handleArticleWatch},
+		{"POST /articles/{id}/favourite", signedIn, s.handleArticleFavourite},
+		{"POST /articles/{id}/unfavourite", signedIn, s.handleArticleUnfavourite},
 		{"POST /articles/{id}/unwatch", signedIn, s.handleArticleUnwatch},
 		{"GET /review", roles(km), s.handleReviewQueue},
 		{"GET /request-types", signedIn, s.handleRequestTypeCatalogue},

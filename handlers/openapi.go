@@ -79,7 +79,7 @@ var apiDocs = map[string]apiDoc{
 	"GET /api/v1/articles/{id}/diff": {summary: "Word-level diff between two versions", query: map[string]any{"from": oaInt, "to": oaInt},
 		result: map[string]any{"from": oaInt, "to": oaInt, "changes": oaArray(oaObject(map[string]any{"op": oaEnum("equal", "insert", "delete"), "text": oaString}))}},
 	"POST /api/v1/articles/{id}/retire": {summary: "Retire an article: a first knowledge manager's call requests it (status retirement_requested; out of use at once), a second one's confirms it (status retired)",
-		body: map[string]any{"reason": oaString}, result: map[string]any{"id": oaInt, "status": oaEnum("retirement_requested", "retired")}},
+		body: map[string]any{"reason": oaString, "replaced_by": oaInt}, result: map[string]any{"id": oaInt, "status": oaEnum("retirement_requested", "retired")}},
 	"GET /api/v1/search": {summary: "Search current approved knowledge",
 		query: map[string]any{"q": oaString, "request_type": oaString, "tag": oaString, "limit": oaInt, "offset": oaInt},
 		result: map[string]any{"total": oaInt, "took_ms": oaNumber, "hits": oaArray(oaObject(map[string]any{"article_id": oaInt, "title": oaString,

@@ -99,6 +99,8 @@ var expectedAccess = map[string]string{
 	"POST /articles/{id}/classify":                     "km",
 	"POST /articles/{id}/watch":                        "signed-in",
 	"POST /articles/{id}/unwatch":                      "signed-in",
+	"POST /articles/{id}/favourite":                    "signed-in",
+	"POST /articles/{id}/unfavourite":                  "signed-in",
 	"GET /review":                                      "km",
 	"GET /request-types":                               "signed-in",
 	"GET /request-types/{key}":                         "signed-in",

@@ -414,6 +414,13 @@ func searchChanged(ctx context.Context, tx *sql.Tx, id int64) error {
 // then any knowledge manager may cancel it (CancelRetirement). RetirementOf tells which step
 // an article is at. Errors: EFORBIDDEN, ENOTFOUND, EINVALID (reason), ECONFLICT when retired.
 func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reason string) error {
+	return s.RetireReplacing(ctx, actor, id, reason, 0)
+}
+
+// RetireReplacing is Retire naming, on the request, the article that replaces the retired one
+// (0: none); agents who reach the retired article are sent there. Errors: those of Retire,
+// and EINVALID (replaced_by: not an active approved article other than this one).
+func (s *Store) RetireReplacing(ctx context.Context, actor *accounts.User, id int64, reason string, replacedBy int64) error {
 	if !actor.Has(accounts.RoleKnowledgeManager) {
 		return attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers retire articles.")
 	}
@@ -431,6 +438,9 @@ func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reas
 		}
 		if reason == "" {
 			return attest.FieldError(map[string]string{"reason": "required: say why the article is retired"})
+		}
+		if err := setReplacement(ctx, tx, actor, a, replacedBy); err != nil {
+			return err
 		}
 		now := sqlite.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET status = 'retired', retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ?`,
