@@ -86,3 +86,36 @@ func TestAgentArticlePageAndHome(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Search results sort by best match or recently updated, and each active filter is shown and
+// removable on its own.
+func TestSearchSortAndRemovableFilters(t *testing.T) {
+	ts := newTestServer(t)
+	kbtest.Publish(t, ts.Org, ts.KB, "Printer reset steps", "Reset the printer queue. Reset the printer. Reset.\n", "software-install")
+	kbtest.Publish(t, ts.Org, ts.KB, "Install the VPN client", "After install, reset the client once.\n", "software-install")
+	ts.waitIndexed(t)
+	b := ts.browser(t)
+	if st := b.login("alice", accountstest.Password); st != http.StatusSeeOther {
+		t.Fatalf("login: %d", st)
+	}
+	order := func(page string) []string {
+		var out []string
+		for _, part := range strings.Split(page, `data-testid="hit"`)[1:] {
+			out = append(out, part[strings.Index(part, "<strong>")+8:strings.Index(part, "</strong>")])
+		}
+		return out
+	}
+	_, page := b.get("/search?q=reset")
+	if got := order(page); len(got) != 2 || got[0] != "Printer reset steps" || !strings.Contains(page, `data-testid="sort-updated"`) {
+		t.Fatalf("best match order = %v", got)
+	}
+	_, page = b.get("/search?q=reset&sort=updated")
+	if got := order(page); len(got) != 2 || got[0] != "Install the VPN client" || !strings.Contains(page, `data-testid="sort-relevance"`) {
+		t.Errorf("recently updated order = %v", got)
+	}
+	_, page = b.get("/search?q=reset&request_type=software-install&sort=updated")
+	if !strings.Contains(page, `data-testid="remove-request-type"`) || !strings.Contains(page, "Software installation ×") ||
+		!strings.Contains(page, `href="/search?q=reset&amp;sort=updated"`) {
+		t.Errorf("active request-type filter not shown with a link removing it")
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"attest"
@@ -225,4 +227,21 @@ func setReplacement(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Ar
 	}
 	return journal.Append(ctx, tx, actor.Username, "article.replaced_by", articleObject(a.ID),
 		journal.Change{After: map[string]any{"replaced_by": replacedBy}})
+}
+
+// NewestFirst orders article ids by when their current version was approved, newest first
+// (ties and articles without one keep their order, last): search's "recently updated" sort.
+func (s *Store) NewestFirst(ctx context.Context, ids []int64) ([]int64, error) {
+	at := make(map[int64]string, len(ids))
+	for _, id := range ids {
+		var t string
+		err := s.db.Read.QueryRowContext(ctx, `SELECT COALESCE(decided_at, '') FROM versions WHERE article_id = ? AND status = 'approved'`, id).Scan(&t)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, fmt.Errorf("kb: approval date of %d: %w", id, err)
+		}
+		at[id] = t
+	}
+	out := slices.Clone(ids)
+	slices.SortStableFunc(out, func(a, b int64) int { return strings.Compare(at[b], at[a]) })
+	return out, nil
 }
