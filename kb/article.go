@@ -39,6 +39,8 @@ type NewArticle struct {
 	Note         string
 	RequestTypes []string
 	Tags         []string
+	// Template is the key of the template it was written from ("" when none was chosen).
+	Template string
 }
 
 // NormalizeBody gives a body Unix line endings: browsers send form text with CRLF, and a
@@ -161,6 +163,9 @@ func (s *Store) CreateArticle(ctx context.Context, actor *accounts.User, in NewA
 	if why != "" {
 		fields["request_types"] = why
 	}
+	if _, ok := TemplateByKey(in.Template); in.Template != "" && !ok {
+		fields["template"] = "one of kcs, steps"
+	}
 	if len(fields) > 0 {
 		return nil, attest.FieldError(fields)
 	}
@@ -174,6 +179,9 @@ func (s *Store) CreateArticle(ctx context.Context, actor *accounts.User, in NewA
 		v, err = insertArticle(ctx, tx, actor, newArticleRow{title: title, body: in.Body, note: note, rendered: r,
 			rtIDs: rtIDs, tags: tags, status: StatusDraft})
 		if err != nil {
+			return err
+		}
+		if err := setArticleTemplate(ctx, tx, v.ArticleID, in.Template); err != nil {
 			return err
 		}
 		if err := journal.Append(ctx, tx, actor.Username, "article.create", articleObject(v.ArticleID),

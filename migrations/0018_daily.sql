@@ -18,3 +18,14 @@ CREATE TABLE article_replacements (
 -- Views by person and time, for "recently viewed" and "opened next".
 CREATE INDEX article_views_user ON article_views(user_id, at);
 CREATE INDEX feedback_helpful ON feedback(article_id, helpful);
+
+-- Article templates (KCS-style): which template a request type's new articles start from,
+-- and which one each article was written from. Templates themselves are built in (kb).
+CREATE TABLE request_type_templates (
+	request_type_id INTEGER PRIMARY KEY REFERENCES request_types(id),
+	template        TEXT NOT NULL
+);
+CREATE TABLE article_templates (
+	article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+	template   TEXT NOT NULL
+);
