@@ -50,6 +50,22 @@ func (s *Server) handleArticleNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := views.EditorView{Form: views.Form{Values: map[string]string{}}}
+	// ?request_type= starts from that type's template; ?template= from the one chosen.
+	q := r.URL.Query()
+	if rt := q.Get("request_type"); rt != "" {
+		t, err := s.KB.TemplateOf(r.Context(), rt)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Template, d.Checked = t.Key, []string{rt}
+	}
+	if t, ok := kb.TemplateByKey(q.Get("template")); ok {
+		d.Template = t.Key
+	}
+	if t, ok := kb.TemplateByKey(d.Template); ok {
+		d.Form.Values["body"] = t.Skeleton()
+	}
 	if as, err := s.KB.AutosaveOf(r.Context(), actor(r), 0); err == nil {
 		d.Form.Values = map[string]string{"title": as.Title, "body": as.Body, "note": as.Note}
 		d.Restored = as.SavedAt
@@ -139,6 +155,7 @@ func (s *Server) handleArticleCreate(w http.ResponseWriter, r *http.Request) {
 		Note         string   `json:"note"`
 		RequestTypes []string `json:"request_types"`
 		Tags         []string `json:"tags"`
+		Template     string   `json:"template"`
 	}
 	if isAPI(r) {
 		if err := decode(r, &in); err != nil {
@@ -149,15 +166,16 @@ func (s *Server) handleArticleCreate(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		in.Title, in.Body, in.Note = r.PostFormValue("title"), r.PostFormValue("body"), r.PostFormValue("note")
 		in.RequestTypes, in.Tags = r.PostForm["request_types"], splitTags(r.PostFormValue("tags"))
+		in.Template = r.PostFormValue("template")
 	}
 	v, err := s.KB.CreateArticle(r.Context(), actor(r), kb.NewArticle{Title: in.Title, Body: in.Body, Note: in.Note,
-		RequestTypes: in.RequestTypes, Tags: in.Tags})
+		RequestTypes: in.RequestTypes, Tags: in.Tags, Template: in.Template})
 	if err != nil {
 		if isAPI(r) || !formError(err) {
 			s.fail(w, r, err)
 			return
 		}
-		d := views.EditorView{Form: refusedForm(r, err), Checked: in.RequestTypes}
+		d := views.EditorView{Form: refusedForm(r, err), Checked: in.RequestTypes, Template: in.Template}
 		s.renderEditor(w, r, status(attest.ErrorCode(err)), d)
 		return
 	}

@@ -242,7 +242,11 @@ func (s *Server) handleRequestTypeView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := views.RequestTypeView{Type: *rt, Unfulfilled: u.IsAgent() && !u.FulfilsType(rt.Key)}
+	d := views.RequestTypeView{Type: *rt, Unfulfilled: u.IsAgent() && !u.FulfilsType(rt.Key), CanSetTemplate: u.Has(km, admin)}
+	if d.Template, err = s.KB.TemplateOf(ctx, rt.Key); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if d.Articles, err = s.KB.RequestTypeArticles(ctx, u, rt.Key); err != nil {
 		s.fail(w, r, err)
 		return
@@ -336,4 +340,37 @@ func (s *Server) setFavourite(w http.ResponseWriter, r *http.Request, on bool) {
 		msg = "Removed from your favourites."
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"favourite": on}, msg, fmt.Sprintf("/articles/%d", id))
+}
+
+// handleRequestTypeTemplate sets the template a request type's new articles start from:
+// PUT /api/v1/request-types/{key}/template {"template"} or the request type page's form.
+func (s *Server) handleRequestTypeTemplate(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	var in struct {
+		Template string `json:"template"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		in.Template = r.PostFormValue("template")
+	}
+	if err := s.KB.SetTemplateOf(r.Context(), actor(r), key, in.Template); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, _ := kb.TemplateByKey(in.Template)
+	s.done(w, r, http.StatusOK, map[string]any{"request_type": key, "template": t.Key},
+		"New articles of this request type now start from: "+t.Name+".", "/request-types/"+key)
+}
+
+// handleArticleSimilar suggests existing articles like the title being typed for a new one
+// (duplicates), as the editor's title field changes.
+func (s *Server) handleArticleSimilar(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	q.Set("q", q.Get("title"))
+	r.URL.RawQuery = q.Encode()
+	s.handleSearchSuggest(w, r)
 }

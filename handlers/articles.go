@@ -55,6 +55,9 @@ func (s *Server) articleRoutes() []route {
 		{"GET /review", roles(km), s.handleReviewQueue},
 		{"GET /request-types", signedIn, s.handleRequestTypeCatalogue},
 		{"GET /request-types/{key}", signedIn, s.handleRequestTypeView},
+		{"POST /request-types/{key}/template", roles(admin, km), s.handleRequestTypeTemplate},
+		{"PUT /api/v1/request-types/{key}/template", roles(admin, km), s.handleRequestTypeTemplate},
+		{"GET /articles/similar", roles(agent, km), s.handleArticleSimilar},
 		{"GET /notifications", signedIn, s.handleNotifications},
 		{"POST /notifications/read", signedIn, s.handleNotificationsRead},
 	}

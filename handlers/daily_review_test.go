@@ -90,3 +90,48 @@ func TestIdenticalSubmitRefused(t *testing.T) {
 		t.Errorf("identical submit: HTTP %d %v, want 422 saying it is identical", st, body)
 	}
 }
+
+// A knowledge manager sets a request type's template; a new article for that type starts from
+// it, keeps the chosen template, and typing a title suggests similar existing articles.
+func TestArticleTemplatesAndSimilarTitles(t *testing.T) {
+	ts := newTestServer(t)
+	kbtest.Publish(t, ts.Org, ts.KB, "Reset a password", "1. Verify.\n", "password-reset")
+	ts.waitIndexed(t)
+	km := ts.browser(t)
+	if st := km.login("km1", accountstest.Password); st != http.StatusSeeOther {
+		t.Fatalf("login: %d", st)
+	}
+	if st, _ := km.post("/request-types/password-reset/template", url.Values{"template": {"steps"}}); st != http.StatusSeeOther {
+		t.Fatalf("set template: HTTP %d", st)
+	}
+	if st, _ := km.post("/request-types/password-reset/template", url.Values{"template": {"poem"}}); st != http.StatusUnprocessableEntity {
+		t.Errorf("unknown template: HTTP %d, want 422", st)
+	}
+	_, page := km.get("/request-types/password-reset")
+	if !strings.Contains(page, "Short how-to") {
+		t.Errorf("request type page does not name its template")
+	}
+	alice := ts.browser(t)
+	if st := alice.login("alice", accountstest.Password); st != http.StatusSeeOther {
+		t.Fatalf("login: %d", st)
+	}
+	if st, _ := alice.post("/request-types/password-reset/template", url.Values{"template": {"kcs"}}); st != http.StatusForbidden {
+		t.Errorf("agent sets a template: HTTP %d, want 403", st)
+	}
+	_, page = alice.get("/articles/new?request_type=password-reset")
+	if !strings.Contains(page, "## Issue\n\n\n## Steps") || !strings.Contains(page, `name="template" value="steps"`) {
+		t.Errorf("new article does not start from the type's template")
+	}
+	_, page = alice.get("/articles/similar?title=reset+password")
+	if !strings.Contains(page, "Reset a password") {
+		t.Errorf("similar titles lack the existing article: %s", page)
+	}
+	api := ts.api(t, "alice")
+	st, body := api.call("POST", "/api/v1/articles", map[string]any{"title": "Unlock", "body": "## Issue\nx\n", "request_types": []string{"password-reset"}, "template": "kcs"})
+	if st != http.StatusCreated {
+		t.Fatalf("create: HTTP %d %v", st, body)
+	}
+	if tm, err := ts.KB.ArticleTemplate(context.Background(), int64(body["id"].(float64))); err != nil || tm.Key != "kcs" {
+		t.Errorf("created article's template = %v, %v; want kcs", tm.Key, err)
+	}
+}
