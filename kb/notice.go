@@ -22,6 +22,8 @@ import (
 type Notice struct {
 	ID          int64
 	RequestType string
+	// RequestTypeName is the request type's name, what pages show.
+	RequestTypeName string
 	Title       string
 	Body        string
 	// HTML is the body rendered like an article's, once, at publication.
@@ -205,7 +207,7 @@ func (s *Store) anyActiveNotice(ctx context.Context) (bool, error) {
 	return c.active, nil
 }
 
-const noticeColumns = `n.id, rt.key, n.title, n.body, n.html, n.until, u.username, n.created_at`
+const noticeColumns = `n.id, rt.key, n.title, n.body, n.html, n.until, u.username, n.created_at, rt.name`
 
 func scanNotices(rows *sql.Rows) ([]Notice, error) {
 	defer rows.Close()
@@ -213,7 +215,7 @@ func scanNotices(rows *sql.Rows) ([]Notice, error) {
 	for rows.Next() {
 		var n Notice
 		var at string
-		if err := rows.Scan(&n.ID, &n.RequestType, &n.Title, &n.Body, &n.HTML, &n.Until, &n.CreatedBy, &at); err != nil {
+		if err := rows.Scan(&n.ID, &n.RequestType, &n.Title, &n.Body, &n.HTML, &n.Until, &n.CreatedBy, &at, &n.RequestTypeName); err != nil {
 			return nil, fmt.Errorf("kb: notices: %w", err)
 		}
 		n.CreatedAt = parseTime(at)
@@ -273,7 +275,7 @@ func (s *Store) ArticleNotices(ctx context.Context, actor *accounts.User, ids []
 		var n Notice
 		var id int64
 		var at string
-		if err := rows.Scan(&id, &n.ID, &n.RequestType, &n.Title, &n.Body, &n.HTML, &n.Until, &n.CreatedBy, &at); err != nil {
+		if err := rows.Scan(&id, &n.ID, &n.RequestType, &n.Title, &n.Body, &n.HTML, &n.Until, &n.CreatedBy, &at, &n.RequestTypeName); err != nil {
 			return nil, fmt.Errorf("kb: notices of articles: %w", err)
 		}
 		n.CreatedAt = parseTime(at)

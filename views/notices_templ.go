@@ -52,9 +52,9 @@ func NoticeBanner(ns []kb.Notice) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var2 string
-			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(n.RequestType)
+			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(noticeTypeName(n))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notices.templ`, Line: 23, Col: 43}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notices.templ`, Line: 23, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 			if templ_7745c5c3_Err != nil {
@@ -67,7 +67,7 @@ func NoticeBanner(ns []kb.Notice) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(n.Title)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notices.templ`, Line: 23, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notices.templ`, Line: 23, Col: 60}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -512,6 +512,14 @@ func Notices(p Page, d NoticesData) templ.Component {
 		}
 		return nil
 	})
+}
+
+// noticeTypeName names a notice's request type (its key only if the name is unknown).
+func noticeTypeName(n kb.Notice) string {
+	if n.RequestTypeName != "" {
+		return n.RequestTypeName
+	}
+	return n.RequestType
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -403,9 +403,9 @@ func RequestType(p Page, d RequestTypeView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var20 string
-			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(string(d.Type.Risk))
+			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(riskLabel(d.Type.Risk))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/request_type.templ`, Line: 115, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/request_type.templ`, Line: 115, Col: 44}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 			if templ_7745c5c3_Err != nil {
@@ -800,6 +800,19 @@ func RequestType(p Page, d RequestTypeView) templ.Component {
 		}
 		return nil
 	})
+}
+
+// riskLabel names a request type's risk for people.
+func riskLabel(r accounts.Risk) string {
+	switch r {
+	case accounts.RiskLow:
+		return "Low"
+	case accounts.RiskMedium:
+		return "Medium"
+	case accounts.RiskHigh:
+		return "High"
+	}
+	return string(r)
 }
 
 var _ = templruntime.GeneratedTemplate
