@@ -24,8 +24,8 @@ type Notice struct {
 	RequestType string
 	// RequestTypeName is the request type's name, what pages show.
 	RequestTypeName string
-	Title       string
-	Body        string
+	Title           string
+	Body            string
 	// HTML is the body rendered like an article's, once, at publication.
 	HTML string
 	// Until is the notice's last day (YYYY-MM-DD, UTC, included).

@@ -115,3 +115,42 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// TestHomeForAgent: favourites, most used on tickets of the agent's types, and nothing the
+// agent may not read (gina's supplier does not fulfil VPN access).
+func TestHomeForAgent(t *testing.T) {
+	o := newUsageOrg(t)
+	ctx := context.Background()
+	reset := o.approved(t, "Reset a password", "password-reset")
+	vpn := o.approved(t, "Install the VPN", "vpn-access")
+	alice, gina := o.User(t, "alice"), o.User(t, "gina")
+	for i, id := range []int64{reset, vpn, vpn} {
+		rt := map[int64]string{reset: "password-reset", vpn: "vpn-access"}[id]
+		if _, err := o.KB.RecordUsage(ctx, alice, kb.UsageInput{ArticleID: id, Version: 1, TicketRef: "REQ001234" + itoa(int64(i)), RequestType: rt, Outcome: kb.OutcomeResolved}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := o.KB.SetFavourite(ctx, alice, vpn, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.KB.SetFavourite(ctx, gina, vpn, true); attest.ErrorCode(err) != attest.ENOTFOUND {
+		t.Errorf("gina stars an article she may not read: %v, want not_found", err)
+	}
+	h, err := o.KB.HomeFor(ctx, alice, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Favourites) != 1 || h.Favourites[0].ID != vpn {
+		t.Errorf("alice's favourites = %+v", h.Favourites)
+	}
+	if len(h.MostUsed) != 2 || h.MostUsed[0].ID != vpn || h.MostUsed[0].Count != 2 {
+		t.Errorf("alice's most used = %+v, want the VPN article (2 uses) first", h.MostUsed)
+	}
+	g, err := o.KB.HomeFor(ctx, gina, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.MostUsed) != 1 || g.MostUsed[0].ID != reset {
+		t.Errorf("gina's most used = %+v, want only the password article", g.MostUsed)
+	}
+}

@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -143,7 +144,8 @@ func (s *Store) IsFavourite(ctx context.Context, actor *accounts.User, id int64)
 }
 
 // AgentHome is what an agent's home page lists: their favourites and recently opened
-// articles, the most used and the recently changed articles of the request types they fulfil.
+// articles, the most used (on tickets of the request types they fulfil, last 90 days) and the
+// recently changed articles they may read.
 type AgentHome struct {
 	Favourites []Link
 	Recent     []Link
@@ -167,8 +169,9 @@ func (s *Store) HomeFor(ctx context.Context, actor *accounts.User, limit int) (*
 	}{
 		{&h.Favourites, `SELECT article_id, 0 FROM favourites WHERE user_id = ? ORDER BY at DESC LIMIT 50`, []any{actor.ID}},
 		{&h.Recent, `SELECT article_id, COUNT(*) FROM article_views WHERE user_id = ? GROUP BY article_id ORDER BY MAX(at) DESC LIMIT 50`, []any{actor.ID}},
-		{&h.MostUsed, `SELECT article_id, COUNT(*) FROM usage_events WHERE at > ? GROUP BY article_id ORDER BY 2 DESC, article_id LIMIT 50`,
-			[]any{sqlite.Format(time.Now().AddDate(0, 0, -90))}},
+		{&h.MostUsed, `SELECT ue.article_id, COUNT(*) FROM usage_events ue JOIN request_types rt ON rt.id = ue.request_type_id
+			WHERE ue.at > ? AND (? OR rt.key IN (SELECT value FROM json_each(?))) GROUP BY ue.article_id ORDER BY 2 DESC, ue.article_id LIMIT 50`,
+			[]any{sqlite.Format(time.Now().AddDate(0, 0, -90)), !actor.IsAgent(), fulfilsJSON(actor)}},
 		{&h.Changed, `SELECT article_id, number FROM versions WHERE status = 'approved' AND decided_at > ? AND number > 1
 			ORDER BY decided_at DESC LIMIT 50`, []any{sqlite.Format(time.Now().AddDate(0, 0, -30))}},
 	}
@@ -182,6 +185,12 @@ func (s *Store) HomeFor(ctx context.Context, actor *accounts.User, limit int) (*
 		}
 	}
 	return h, nil
+}
+
+// fulfilsJSON is the request types actor's supplier fulfils, as a JSON array for json_each.
+func fulfilsJSON(actor *accounts.User) string {
+	b, _ := json.Marshal(append([]string{}, actor.Fulfils...))
+	return string(b)
 }
 
 // Replacement is the article that replaces retired article id, when actor may read it and the
