@@ -69,6 +69,10 @@ func TestReviewQueuePage(t *testing.T) {
 	if !strings.Contains(page, kb.ReapplyLink(id, g)) {
 		t.Errorf("gina's notifications lack the re-apply link")
 	}
+	_, page = gina.get(fmt.Sprintf("/articles/%d/versions/%d", id, g))
+	if !strings.Contains(page, `data-testid="reapply-link"`) {
+		t.Errorf("gina's rejected stale version offers no re-apply")
+	}
 	st, page = gina.get(kb.ReapplyLink(id, g))
 	if st != http.StatusOK || !strings.Contains(page, `data-testid="reapply"`) || !strings.Contains(page, "Verify by phone") {
 		t.Errorf("re-apply editor: HTTP %d, want the conflict with gina's text and the re-apply button", st)
