@@ -27,6 +27,19 @@ const (
 	FollowupDismissed FollowupStatus = "dismissed"
 )
 
+// Label is the status's name for people.
+func (s FollowupStatus) Label() string {
+	switch s {
+	case FollowupOpen:
+		return "Open"
+	case FollowupResolved:
+		return "Resolved by a new version"
+	case FollowupDismissed:
+		return "Dismissed"
+	}
+	return string(s)
+}
+
 // Followup is work for the knowledge managers opened by "not helpful" with a comment or by
 // "this is wrong".
 type Followup struct {
@@ -39,6 +52,8 @@ type Followup struct {
 	// OpenedBy is the username of who gave the feedback; Supplier their supplier's key.
 	OpenedBy string
 	Supplier string
+	// SupplierName is the supplier's name, what pages show.
+	SupplierName string
 	Wrong    bool
 	Comment  string
 	Status   FollowupStatus
@@ -240,7 +255,7 @@ func (s *Store) Followups(ctx context.Context, actor *accounts.User, f FollowupF
 	q := `SELECT f.id, f.article_id,
 		COALESCE((SELECT title FROM versions WHERE article_id = f.article_id AND status = 'approved' ORDER BY number DESC LIMIT 1),
 			(SELECT title FROM versions WHERE article_id = f.article_id ORDER BY number DESC LIMIT 1), ''),
-		fb.version, f.opened_at, ou.username, COALESCE(sp.key, ''), fb.wrong, fb.comment, f.status,
+		fb.version, f.opened_at, ou.username, COALESCE(sp.key, ''), COALESCE(sp.name, ''), fb.wrong, fb.comment, f.status,
 		COALESCE(f.closed_at, ''), COALESCE(cu.username, ''), f.reason, COALESCE(f.resolved_version, 0)
 		FROM followups f
 		JOIN feedback fb ON fb.id = f.feedback_id
@@ -267,7 +282,7 @@ func (s *Store) Followups(ctx context.Context, actor *accounts.User, f FollowupF
 	for rows.Next() {
 		var fu Followup
 		var opened, closed string
-		if err := rows.Scan(&fu.ID, &fu.ArticleID, &fu.ArticleTitle, &fu.Version, &opened, &fu.OpenedBy, &fu.Supplier,
+		if err := rows.Scan(&fu.ID, &fu.ArticleID, &fu.ArticleTitle, &fu.Version, &opened, &fu.OpenedBy, &fu.Supplier, &fu.SupplierName,
 			&fu.Wrong, &fu.Comment, &fu.Status, &closed, &fu.ClosedBy, &fu.Reason, &fu.ResolvedVersion); err != nil {
 			return nil, fmt.Errorf("kb: follow-ups: %w", err)
 		}
