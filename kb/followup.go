@@ -54,10 +54,10 @@ type Followup struct {
 	Supplier string
 	// SupplierName is the supplier's name, what pages show.
 	SupplierName string
-	Wrong    bool
-	Comment  string
-	Status   FollowupStatus
-	ClosedAt time.Time
+	Wrong        bool
+	Comment      string
+	Status       FollowupStatus
+	ClosedAt     time.Time
 	// ClosedBy is who dismissed it, or who approved the version that resolved it.
 	ClosedBy string
 	Reason   string
