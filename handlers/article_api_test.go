@@ -208,7 +208,7 @@ func TestArticlePages(t *testing.T) {
 	st, page = alice.post(fmt.Sprintf("/articles/%d/versions/2/submit", id), url.Values{})
 	must(st, page, http.StatusSeeOther)
 	st, page = kim.get("/review")
-	must(st, page, 200, "Reset a password", "1 versions waiting")
+	must(st, page, 200, "Reset a password", "1 version waiting")
 	st, page = kim.get(fmt.Sprintf("/articles/%d/versions/2", id))
 	must(st, page, 200, `data-testid="review-panel"`, "<ins>", "two factors", "Approve", "Major change")
 	// The author sees no approve button.

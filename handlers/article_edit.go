@@ -50,6 +50,22 @@ func (s *Server) handleArticleNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := views.EditorView{Form: views.Form{Values: map[string]string{}}}
+	// ?request_type= starts from that type's template; ?template= from the one chosen.
+	q := r.URL.Query()
+	if rt := q.Get("request_type"); rt != "" {
+		t, err := s.KB.TemplateOf(r.Context(), rt)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Template, d.Checked = t.Key, []string{rt}
+	}
+	if t, ok := kb.TemplateByKey(q.Get("template")); ok {
+		d.Template = t.Key
+	}
+	if t, ok := kb.TemplateByKey(d.Template); ok {
+		d.Form.Values["body"] = t.Skeleton()
+	}
 	if as, err := s.KB.AutosaveOf(r.Context(), actor(r), 0); err == nil {
 		d.Form.Values = map[string]string{"title": as.Title, "body": as.Body, "note": as.Note}
 		d.Restored = as.SavedAt
@@ -105,6 +121,22 @@ func (s *Server) handleArticleEdit(w http.ResponseWriter, r *http.Request) {
 		start, d.FromVersion = from, n
 	}
 	d.Form = views.Form{Values: map[string]string{"title": start.Title, "body": start.Body}}
+	// ?reapply=N: a stale proposal's author re-applies it. The editor opens on its text and its
+	// base with what changed since shown, and the button that saves it on the current version.
+	if n, err := strconv.Atoi(r.URL.Query().Get("reapply")); err == nil && a.Current != nil {
+		old, cur, changes, err := s.KB.Reapply(ctx, u, id, n)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Form = views.Form{Values: map[string]string{"title": old.Title, "body": old.Body, "note": old.Note}}
+		if changes != nil {
+			d.Base = old.Base
+			d.Conflict = &views.Conflict{Base: old.Base, Current: cur.Number, Changes: changes}
+		}
+		s.renderEditor(w, r, http.StatusOK, d)
+		return
+	}
 	if d.FromVersion > 0 && d.FromVersion != d.Base {
 		d.Form.Values["note"] = fmt.Sprintf("Restores version %d", d.FromVersion)
 	}
@@ -123,6 +155,7 @@ func (s *Server) handleArticleCreate(w http.ResponseWriter, r *http.Request) {
 		Note         string   `json:"note"`
 		RequestTypes []string `json:"request_types"`
 		Tags         []string `json:"tags"`
+		Template     string   `json:"template"`
 	}
 	if isAPI(r) {
 		if err := decode(r, &in); err != nil {
@@ -133,15 +166,16 @@ func (s *Server) handleArticleCreate(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		in.Title, in.Body, in.Note = r.PostFormValue("title"), r.PostFormValue("body"), r.PostFormValue("note")
 		in.RequestTypes, in.Tags = r.PostForm["request_types"], splitTags(r.PostFormValue("tags"))
+		in.Template = r.PostFormValue("template")
 	}
 	v, err := s.KB.CreateArticle(r.Context(), actor(r), kb.NewArticle{Title: in.Title, Body: in.Body, Note: in.Note,
-		RequestTypes: in.RequestTypes, Tags: in.Tags})
+		RequestTypes: in.RequestTypes, Tags: in.Tags, Template: in.Template})
 	if err != nil {
 		if isAPI(r) || !formError(err) {
 			s.fail(w, r, err)
 			return
 		}
-		d := views.EditorView{Form: refusedForm(r, err), Checked: in.RequestTypes}
+		d := views.EditorView{Form: refusedForm(r, err), Checked: in.RequestTypes, Template: in.Template}
 		s.renderEditor(w, r, status(attest.ErrorCode(err)), d)
 		return
 	}

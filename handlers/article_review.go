@@ -106,12 +106,12 @@ func (s *Server) handleArticleRetire(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	reason, err := reasonInput(r)
+	reason, replacedBy, err := retireInput(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.KB.Retire(r.Context(), actor(r), id, reason); err != nil {
+	if err := s.KB.RetireReplacing(r.Context(), actor(r), id, reason, replacedBy); err != nil {
 		s.refuse(w, r, err, backTo{URL: fmt.Sprintf("/articles/%d", id)})
 		return
 	}
@@ -224,8 +224,20 @@ func (s *Server) setWatch(w http.ResponseWriter, r *http.Request, on bool) {
 	s.done(w, r, http.StatusOK, map[string]any{"watching": on}, msg, back)
 }
 
+// handleReviewQueue is the review queue, narrowed by ?type=, ?supplier= and ?state= and
+// ordered by ?sort=oldest|newest.
 func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
-	q, err := s.KB.ReviewQueue(r.Context(), actor(r))
+	qv := r.URL.Query()
+	f := kb.QueueFilter{RequestType: qv.Get("type"), Supplier: qv.Get("supplier"), State: kb.QueueState(qv.Get("state"))}
+	switch qv.Get("sort") {
+	case "", "oldest":
+	case "newest":
+		f.Newest = true
+	default:
+		s.fail(w, r, attest.FieldError(map[string]string{"sort": "oldest or newest"}))
+		return
+	}
+	q, err := s.KB.FilteredReviewQueue(r.Context(), actor(r), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -234,5 +246,47 @@ func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
 		s.handleReviewQueueAPI(w, r, q)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.ReviewQueue(s.page(r, "Review queue"), q))
+	names, err := s.typeNames(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.ReviewQueue(s.page(r, "Review queue"), views.ReviewQueueView{Queue: q, Filter: f, TypeNames: names}))
+}
+
+// typeNames names the request types by key, for pages that must never show a key.
+func (s *Server) typeNames(r *http.Request) (map[string]string, error) {
+	rts, err := s.Accounts.RequestTypes(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rts))
+	for _, rt := range rts {
+		out[rt.Key] = rt.Name
+	}
+	return out, nil
+}
+
+// retireInput reads {"reason","replaced_by"} (replaced_by optional: the article that replaces
+// the retired one) from the API or the article page's form.
+func retireInput(r *http.Request) (string, int64, error) {
+	if !isAPI(r) {
+		var rid int64
+		if v := strings.TrimSpace(r.PostFormValue("replaced_by")); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return "", 0, attest.FieldError(map[string]string{"replaced_by": "an article number"})
+			}
+			rid = n
+		}
+		return r.PostFormValue("reason"), rid, nil
+	}
+	var in struct {
+		Reason     string `json:"reason"`
+		ReplacedBy int64  `json:"replaced_by"`
+	}
+	if err := decode(r, &in); err != nil {
+		return "", 0, err
+	}
+	return in.Reason, in.ReplacedBy, nil
 }

@@ -23,6 +23,11 @@ func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
 	ctx, u := r.Context(), actor(r)
 	a, err := s.KB.Article(ctx, u, id)
 	if attest.ErrorCode(err) == attest.ENOTFOUND {
+		// A retired article sends its readers to the one that replaces it.
+		if rid, _, rerr := s.KB.Replacement(ctx, u, id); rerr == nil && rid != 0 {
+			http.Redirect(w, r, fmt.Sprintf("/articles/%d?replaces=%d", rid, id), http.StatusSeeOther)
+			return
+		}
 		if _, vs, herr := s.KB.History(ctx, u, id); herr == nil && len(vs) > 0 {
 			http.Redirect(w, r, fmt.Sprintf("/articles/%d/versions/%d", id, vs[0].Number), http.StatusSeeOther)
 			return
@@ -71,6 +76,10 @@ func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
 		d.SupersededLink = n
 	}
 	if d.Watching, err = s.KB.Watching(ctx, u, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.articleExtras(r, &d); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -239,7 +248,11 @@ func (s *Server) handleRequestTypeView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := views.RequestTypeView{Type: *rt, Unfulfilled: u.IsAgent() && !u.FulfilsType(rt.Key)}
+	d := views.RequestTypeView{Type: *rt, Unfulfilled: u.IsAgent() && !u.FulfilsType(rt.Key), CanSetTemplate: u.Has(km, admin)}
+	if d.Template, err = s.KB.TemplateOf(ctx, rt.Key); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if d.Articles, err = s.KB.RequestTypeArticles(ctx, u, rt.Key); err != nil {
 		s.fail(w, r, err)
 		return
@@ -278,4 +291,92 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// articleExtras adds what helps a reader on from the article: request type names, favourite,
+// helpful count, related articles, the replacement of a retired one.
+func (s *Server) articleExtras(r *http.Request, d *views.ArticleView) error {
+	ctx, u, id := r.Context(), actor(r), d.Article.ID
+	var err error
+	if d.TypeNames, err = s.typeNames(r); err != nil {
+		return err
+	}
+	if d.Favourite, err = s.KB.IsFavourite(ctx, u, id); err != nil {
+		return err
+	}
+	if d.Helpful, err = s.KB.HelpfulCount(ctx, id); err != nil {
+		return err
+	}
+	if d.Related, err = s.KB.RelatedArticles(ctx, u, id, 5); err != nil {
+		return err
+	}
+	if d.Article.Status == kb.ArticleRetired {
+		if d.ReplacedBy, _, err = s.KB.Replacement(ctx, u, id); err != nil {
+			return err
+		}
+	}
+	if old, err := strconv.ParseInt(r.URL.Query().Get("replaces"), 10, 64); err == nil {
+		if rid, title, err := s.KB.Replacement(ctx, u, old); err == nil && rid == id {
+			d.Replaces = title
+		}
+	}
+	return nil
+}
+
+func (s *Server) handleArticleFavourite(w http.ResponseWriter, r *http.Request) {
+	s.setFavourite(w, r, true)
+}
+
+func (s *Server) handleArticleUnfavourite(w http.ResponseWriter, r *http.Request) {
+	s.setFavourite(w, r, false)
+}
+
+func (s *Server) setFavourite(w http.ResponseWriter, r *http.Request, on bool) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.KB.SetFavourite(r.Context(), actor(r), id, on); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := "Added to your favourites: it is listed on your home page."
+	if !on {
+		msg = "Removed from your favourites."
+	}
+	s.done(w, r, http.StatusOK, map[string]any{"favourite": on}, msg, fmt.Sprintf("/articles/%d", id))
+}
+
+// handleRequestTypeTemplate sets the template a request type's new articles start from:
+// PUT /api/v1/request-types/{key}/template {"template"} or the request type page's form.
+func (s *Server) handleRequestTypeTemplate(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	var in struct {
+		Template string `json:"template"`
+	}
+	if isAPI(r) {
+		if err := decode(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		in.Template = r.PostFormValue("template")
+	}
+	if err := s.KB.SetTemplateOf(r.Context(), actor(r), key, in.Template); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, _ := kb.TemplateByKey(in.Template)
+	s.done(w, r, http.StatusOK, map[string]any{"request_type": key, "template": t.Key},
+		"New articles of this request type now start from: "+t.Name+".", "/request-types/"+key)
+}
+
+// handleArticleSimilar suggests existing articles like the title being typed for a new one
+// (duplicates), as the editor's title field changes.
+func (s *Server) handleArticleSimilar(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	q.Set("q", q.Get("title"))
+	r.URL.RawQuery = q.Encode()
+	s.handleSearchSuggest(w, r)
 }

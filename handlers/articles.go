@@ -49,10 +49,15 @@ func (s *Server) articleRoutes() []route {
 		{"POST /articles/{id}/retire", roles(km), s.handleArticleRetire},
 		{"POST /articles/{id}/classify", roles(km), s.handleArticleClassify},
 		{"POST /articles/{id}/watch", signedIn, s.handleArticleWatch},
+		{"POST /articles/{id}/favourite", signedIn, s.handleArticleFavourite},
+		{"POST /articles/{id}/unfavourite", signedIn, s.handleArticleUnfavourite},
 		{"POST /articles/{id}/unwatch", signedIn, s.handleArticleUnwatch},
 		{"GET /review", roles(km), s.handleReviewQueue},
 		{"GET /request-types", signedIn, s.handleRequestTypeCatalogue},
 		{"GET /request-types/{key}", signedIn, s.handleRequestTypeView},
+		{"POST /request-types/{key}/template", roles(admin, km), s.handleRequestTypeTemplate},
+		{"PUT /api/v1/request-types/{key}/template", roles(admin, km), s.handleRequestTypeTemplate},
+		{"GET /articles/similar", roles(agent, km), s.handleArticleSimilar},
 		{"GET /notifications", signedIn, s.handleNotifications},
 		{"POST /notifications/read", signedIn, s.handleNotificationsRead},
 	}
@@ -231,6 +236,10 @@ func (s *Server) handleReviewQueueAPI(w http.ResponseWriter, r *http.Request, q 
 		Approvals   int     `json:"approvals"`
 		Required    int     `json:"approvals_required"`
 		Stale       bool    `json:"stale"`
+		// Supplier, RequestTypes and Competing are the queue's figures (issue 18).
+		Supplier     string   `json:"supplier"`
+		RequestTypes []string `json:"request_types"`
+		Competing    []int    `json:"competing"`
 	}
 	type overdue struct {
 		ArticleID  int64   `json:"article_id"`
@@ -253,7 +262,8 @@ func (s *Server) handleReviewQueueAPI(w http.ResponseWriter, r *http.Request, q 
 		out.Retirements = append(out.Retirements, retirement{p.ArticleID, p.Title, p.RequestedBy, apiTime(p.RequestedAt), p.Reason})
 	}
 	for _, it := range q.InReview {
-		out.InReview = append(out.InReview, item{it.ArticleID, it.Number, it.Title, it.Author, apiTime(it.SubmittedAt), it.Approvals, it.Required, it.Stale})
+		out.InReview = append(out.InReview, item{it.ArticleID, it.Number, it.Title, it.Author, apiTime(it.SubmittedAt), it.Approvals, it.Required, it.Stale,
+			it.Supplier, it.RequestTypes, append([]int{}, it.Competing...)})
 	}
 	for _, o := range q.Overdue {
 		out.Overdue = append(out.Overdue, overdue{o.ID, o.Title, apiTime(o.NextReview)})

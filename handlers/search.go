@@ -76,9 +76,20 @@ func (s *Server) runSearch(r *http.Request) (search.Query, search.Result, error)
 	if sq.Text == "" && sq.RequestType == "" && sq.Tag == "" {
 		return sq, search.Result{}, nil
 	}
-	res, err := s.Search.Search(r.Context(), sq)
+	newest := r.URL.Query().Get("sort") == "updated"
+	want := sq
+	if newest {
+		// Recently updated: the best 100 matches, newest approval first, paged here.
+		want.Limit, want.Offset = 100, 0
+	}
+	res, err := s.Search.Search(r.Context(), want)
 	if err != nil {
 		return sq, res, err
+	}
+	if newest && s.KB != nil {
+		if res, err = s.newestFirst(r, res, sq.Offset, sq.Limit); err != nil {
+			return sq, res, err
+		}
 	}
 	if sq.Text != "" && sq.Offset == 0 && s.KB != nil {
 		s.KB.RecordSearch(u, sq.Text, res.Total)
@@ -123,7 +134,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result) (views.SearchData, error) {
 	d := views.SearchData{Query: sq.Text, RequestType: sq.RequestType, Tag: sq.Tag, Total: res.Total,
-		Offset: sq.Offset, Limit: sq.Limit, Took: res.Took}
+		Offset: sq.Offset, Limit: sq.Limit, Took: res.Took, Sort: r.URL.Query().Get("sort")}
+	if d.Sort != "updated" {
+		d.Sort = ""
+	}
 	rts, err := s.Accounts.RequestTypes(r.Context())
 	if err != nil {
 		return d, err
@@ -161,6 +175,9 @@ func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result)
 		if offset > 0 {
 			v.Set("offset", strconv.Itoa(offset))
 		}
+		if d.Sort != "" {
+			v.Set("sort", d.Sort)
+		}
 		return "/search?" + v.Encode()
 	}
 	for _, f := range res.RequestTypeFacets {
@@ -174,6 +191,20 @@ func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result)
 	for _, f := range res.TagFacets {
 		d.TagFacets = append(d.TagFacets, views.FacetLink{Key: f.Key, Label: f.Key, Count: f.Count,
 			Href: link(sq.RequestType, f.Key, 0), Selected: f.Key == sq.Tag})
+	}
+	if sq.RequestType != "" {
+		d.RemoveRequestType = link("", sq.Tag, 0)
+	}
+	if sq.Tag != "" {
+		d.RemoveTag = link(sq.RequestType, "", 0)
+	}
+	if sq.Text != "" {
+		sort := d.Sort
+		d.Sort = ""
+		d.SortRelevance = link(sq.RequestType, sq.Tag, 0)
+		d.Sort = "updated"
+		d.SortUpdated = link(sq.RequestType, sq.Tag, 0)
+		d.Sort = sort
 	}
 	if sq.RequestType != "" || sq.Tag != "" {
 		d.ClearFilters = link("", "", 0)
@@ -192,6 +223,26 @@ func (s *Server) searchPage(r *http.Request, sq search.Query, res search.Result)
 		d.NextHref = link(sq.RequestType, sq.Tag, sq.Offset+len(res.Hits))
 	}
 	return d, nil
+}
+
+// newestFirst reorders a result's hits by their approval, newest first, and keeps the page
+// at offset; the total is what could be ordered.
+func (s *Server) newestFirst(r *http.Request, res search.Result, offset, limit int) (search.Result, error) {
+	ids := make([]int64, len(res.Hits))
+	byID := make(map[int64]search.Hit, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i], byID[h.ArticleID] = h.ArticleID, h
+	}
+	ordered, err := s.KB.NewestFirst(r.Context(), ids)
+	if err != nil {
+		return res, err
+	}
+	res.Total = len(ordered)
+	res.Hits = nil
+	for i := offset; i < len(ordered) && i < offset+limit; i++ {
+		res.Hits = append(res.Hits, byID[ordered[i]])
+	}
+	return res, nil
 }
 
 // handleSearchSuggest answers the header box as a person types: the best few hits.

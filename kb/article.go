@@ -40,6 +40,8 @@ type NewArticle struct {
 	Note         string
 	RequestTypes []string
 	Tags         []string
+	// Template is the key of the template it was written from ("" when none was chosen).
+	Template string
 }
 
 // NormalizeBody gives a body Unix line endings: browsers send form text with CRLF, and a
@@ -162,6 +164,9 @@ func (s *Store) CreateArticle(ctx context.Context, actor *accounts.User, in NewA
 	if why != "" {
 		fields["request_types"] = why
 	}
+	if _, ok := TemplateByKey(in.Template); in.Template != "" && !ok {
+		fields["template"] = "one of kcs, steps"
+	}
 	if len(fields) > 0 {
 		return nil, attest.FieldError(fields)
 	}
@@ -175,6 +180,9 @@ func (s *Store) CreateArticle(ctx context.Context, actor *accounts.User, in NewA
 		v, err = insertArticle(ctx, tx, actor, newArticleRow{title: title, body: in.Body, note: note, rendered: r,
 			rtIDs: rtIDs, tags: tags, status: StatusDraft})
 		if err != nil {
+			return err
+		}
+		if err := setArticleTemplate(ctx, tx, v.ArticleID, in.Template); err != nil {
 			return err
 		}
 		if err := journal.Append(ctx, tx, actor.Username, "article.create", articleObject(v.ArticleID),
@@ -415,6 +423,13 @@ func searchChanged(ctx context.Context, tx *sql.Tx, id int64) error {
 // then any knowledge manager may cancel it (CancelRetirement). RetirementOf tells which step
 // an article is at. Errors: EFORBIDDEN, ENOTFOUND, EINVALID (reason), ECONFLICT when retired.
 func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reason string) error {
+	return s.RetireReplacing(ctx, actor, id, reason, 0)
+}
+
+// RetireReplacing is Retire naming, on the request, the article that replaces the retired one
+// (0: none); agents who reach the retired article are sent there. Errors: those of Retire,
+// and EINVALID (replaced_by: not an active approved article other than this one).
+func (s *Store) RetireReplacing(ctx context.Context, actor *accounts.User, id int64, reason string, replacedBy int64) error {
 	if !actor.Has(accounts.RoleKnowledgeManager) {
 		return attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers retire articles.")
 	}
@@ -432,6 +447,9 @@ func (s *Store) Retire(ctx context.Context, actor *accounts.User, id int64, reas
 		}
 		if reason == "" {
 			return attest.FieldError(map[string]string{"reason": "required: say why the article is retired"})
+		}
+		if err := setReplacement(ctx, tx, actor, a, replacedBy); err != nil {
+			return err
 		}
 		now := sqlite.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET status = 'retired', retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ?`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"testing"
 
 	"attest"
@@ -135,6 +136,8 @@ func TestFeedbackFollowupLifecycle(t *testing.T) {
 	}
 }
 
+// TestResolveFollowupsTx: only a version that changes the title or body of the version the
+// feedback was about resolves it; the same version again, or an unchanged copy, does not.
 func TestResolveFollowupsTx(t *testing.T) {
 	o := newUsageOrg(t)
 	ctx := context.Background()
@@ -143,12 +146,19 @@ func TestResolveFollowupsTx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Version 1 does not resolve feedback about version 1; version 2 does.
+	km2 := o.User(t, "km2")
+	// Version 2: an unchanged copy of version 1 (saved, never submitted); version 3 changes the body.
+	if _, err := o.KB.SaveVersion(ctx, km2, id, kb.NewVersion{Base: 1, Title: "Reset a password", Body: "Steps for Reset a password."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.KB.SaveVersion(ctx, km2, id, kb.NewVersion{Base: 1, Title: "Reset a password", Body: "Use the new portal."}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		version int
 		want    kb.FollowupStatus
-	}{{1, kb.FollowupOpen}, {2, kb.FollowupResolved}} {
-		err := o.DB.Tx(ctx, func(tx *sql.Tx) error { return o.KB.ResolveFollowupsTx(ctx, tx, o.User(t, "km2"), id, c.version) })
+	}{{1, kb.FollowupOpen}, {2, kb.FollowupOpen}, {99, kb.FollowupOpen}, {3, kb.FollowupResolved}} {
+		err := o.DB.Tx(ctx, func(tx *sql.Tx) error { return o.KB.ResolveFollowupsTx(ctx, tx, o.User(t, "km1"), id, c.version) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,6 +169,83 @@ func TestResolveFollowupsTx(t *testing.T) {
 		if got := kb.FollowupStatus(st); got != c.want {
 			t.Errorf("after resolving with version %d: status %q, want %q", c.version, got, c.want)
 		}
+	}
+	// The reporter is told, once, that a version changed the article.
+	if n := noticesLike(t, o, "alice", "%feedback on “Reset a password” was answered: version 3%"); n != 1 {
+		t.Errorf("alice got %d notices of the resolution, want 1", n)
+	}
+}
+
+func noticesLike(t *testing.T, o *usageOrg, user, like string) int {
+	t.Helper()
+	var n int
+	if err := o.DB.Read.QueryRow(`SELECT COUNT(*) FROM notifications WHERE user_id = ? AND text LIKE ?`, o.User(t, user).ID, like).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestIdenticalVersionNotSubmitted: a draft with its base's title and body is refused with a
+// clear message and stays a draft; changing either makes it submittable.
+func TestIdenticalVersionNotSubmitted(t *testing.T) {
+	o := newUsageOrg(t)
+	ctx := context.Background()
+	id := o.approved(t, "Reset a password", "password-reset")
+	km2 := o.User(t, "km2")
+	for _, c := range []struct {
+		title, body string
+		ok          bool
+	}{
+		{"Reset a password", "Steps for Reset a password.", false},
+		{"Reset a password", "Steps for Reset a password.\n", false}, // normalized the same
+		{"Reset a password", "Other steps.", true},
+		{"Reset a forgotten password", "Steps for Reset a password.", true},
+	} {
+		v, err := o.KB.SaveVersion(ctx, km2, id, kb.NewVersion{Base: 1, Title: c.title, Body: c.body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = o.KB.Submit(ctx, km2, id, v.Number)
+		if c.ok != (err == nil) {
+			t.Errorf("submit %q/%q: %v, want ok=%v", c.title, c.body, err, c.ok)
+		}
+		if !c.ok {
+			if attest.ErrorCode(err) != attest.EINVALID || !strings.Contains(attest.ErrorMessage(err), "identical to version 1") {
+				t.Errorf("identical submit: %v, want validation_failed saying identical", err)
+			}
+			got, _ := o.KB.Version(ctx, km2, id, v.Number)
+			if got == nil || got.Status != kb.StatusDraft {
+				t.Errorf("refused version is %+v, want still a draft", got)
+			}
+		} else if _, err := o.KB.Withdraw(ctx, km2, id, v.Number); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestUnrelatedApprovalLeavesFollowupOpen: an approval elsewhere leaves the follow-up open; a
+// dismissal closes it and tells the reporter why.
+func TestUnrelatedApprovalLeavesFollowupOpen(t *testing.T) {
+	o := newUsageOrg(t)
+	ctx := context.Background()
+	id := o.approved(t, "Reset a password", "password-reset")
+	km1, km2 := o.User(t, "km1"), o.User(t, "km2")
+	o.newVersion(t, id, 2) // "Updated" / "New steps (version 2)."
+	f, err := o.KB.GiveFeedback(ctx, o.User(t, "alice"), id, kb.FeedbackInput{Wrong: true, Comment: "step 2 fails"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An approval of another article resolves nothing here.
+	o.approved(t, "Unlock an account", "password-reset")
+	open := kb.FollowupOpen
+	if list, err := o.KB.Followups(ctx, km1, kb.FollowupFilter{Status: &open}); err != nil || len(list) != 1 {
+		t.Fatalf("open follow-ups after an unrelated approval = %v, %v; want 1", list, err)
+	}
+	if err := o.KB.DismissFollowup(ctx, km2, f.FollowupID, "Step 2 works; the VPN was down."); err != nil {
+		t.Fatal(err)
+	}
+	if n := noticesLike(t, o, "alice", "%closed your feedback on “Updated” without changing the article: Step 2 works; the VPN was down.%"); n != 1 {
+		t.Errorf("alice got %d notices of the dismissal, want 1", n)
 	}
 }
 

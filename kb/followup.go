@@ -19,13 +19,26 @@ import (
 // FollowupStatus is where a follow-up of actionable feedback stands.
 type FollowupStatus string
 
-// A follow-up is open until a newer version of its article is approved (resolved) or a
-// knowledge manager dismisses it with a reason.
+// A follow-up is open until a newer version of its article that changes its title or body is
+// approved (resolved) or a knowledge manager dismisses it with a reason.
 const (
 	FollowupOpen      FollowupStatus = "open"
 	FollowupResolved  FollowupStatus = "resolved"
 	FollowupDismissed FollowupStatus = "dismissed"
 )
+
+// Label is the status's name for people.
+func (s FollowupStatus) Label() string {
+	switch s {
+	case FollowupOpen:
+		return "Open"
+	case FollowupResolved:
+		return "Resolved by a new version"
+	case FollowupDismissed:
+		return "Dismissed"
+	}
+	return string(s)
+}
 
 // Followup is work for the knowledge managers opened by "not helpful" with a comment or by
 // "this is wrong".
@@ -39,10 +52,12 @@ type Followup struct {
 	// OpenedBy is the username of who gave the feedback; Supplier their supplier's key.
 	OpenedBy string
 	Supplier string
-	Wrong    bool
-	Comment  string
-	Status   FollowupStatus
-	ClosedAt time.Time
+	// SupplierName is the supplier's name, what pages show.
+	SupplierName string
+	Wrong        bool
+	Comment      string
+	Status       FollowupStatus
+	ClosedAt     time.Time
 	// ClosedBy is who dismissed it, or who approved the version that resolved it.
 	ClosedBy string
 	Reason   string
@@ -85,9 +100,16 @@ func openFollowup(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Arti
 			"wrong": f.Wrong, "comment": f.Comment}})
 }
 
+// changesFeedbackVersion is the SQL condition that version nv changes the title or the body
+// of the version the feedback fb was about: only such a version answers the feedback.
+const changesFeedbackVersion = `NOT EXISTS (SELECT 1 FROM versions fv WHERE fv.article_id = f.article_id AND fv.number = fb.version
+		AND fv.title = nv.title AND fv.body = nv.body)`
+
 // ResolveFollowupsTx resolves, in the approval's transaction tx, every open follow-up of
-// article articleID about a version older than version, the version being approved by actor;
-// each is journaled. The approval code calls it; follow-ups whose article got a newer approved
+// article articleID about a version older than version, the version being approved by actor,
+// provided that version changes the title or the body of the version the feedback was about:
+// an approval that changes nothing the reader saw answers nobody. Each is journaled and its
+// reporter told. The approval code calls it; follow-ups whose article got a newer approved
 // version without it are resolved the same way, lazily, when follow-ups are next read.
 func (s *Store) ResolveFollowupsTx(ctx context.Context, tx *sql.Tx, actor *accounts.User, articleID int64, version int) error {
 	return resolveFollowupsTx(ctx, tx, actor, articleID, version)
@@ -96,7 +118,9 @@ func (s *Store) ResolveFollowupsTx(ctx context.Context, tx *sql.Tx, actor *accou
 // resolveFollowupsTx is ResolveFollowupsTx for code of this package that has no Store at hand.
 func resolveFollowupsTx(ctx context.Context, tx *sql.Tx, actor *accounts.User, articleID int64, version int) error {
 	rows, err := tx.QueryContext(ctx, `SELECT f.id FROM followups f JOIN feedback fb ON fb.id = f.feedback_id
-		WHERE f.article_id = ? AND f.status = 'open' AND fb.version < ? ORDER BY f.id`, articleID, version)
+		JOIN versions nv ON nv.article_id = f.article_id AND nv.number = ?
+		WHERE f.article_id = ? AND f.status = 'open' AND fb.version < ? AND `+changesFeedbackVersion+` ORDER BY f.id`,
+		version, articleID, version)
 	if err != nil {
 		return fmt.Errorf("kb: follow-ups of article %d: %w", articleID, err)
 	}
@@ -127,18 +151,42 @@ func resolveFollowup(ctx context.Context, tx *sql.Tx, id, byID int64, by string,
 		WHERE id = ? AND status = 'open'`, at, usageNullID(byID), version, id); err != nil {
 		return fmt.Errorf("kb: resolve follow-up %d: %w", id, err)
 	}
-	return journal.Append(ctx, tx, by, "followup.resolve", followupObject(id), journal.Change{
+	if err := journal.Append(ctx, tx, by, "followup.resolve", followupObject(id), journal.Change{
 		Before: map[string]any{"status": FollowupOpen},
-		After:  map[string]any{"status": FollowupResolved, "version": version}})
+		After:  map[string]any{"status": FollowupResolved, "version": version}}); err != nil {
+		return err
+	}
+	return tellReporter(ctx, tx, id, byID, func(title string) string {
+		return fmt.Sprintf("Your feedback on “%s” was answered: version %d changed the article.", title, version)
+	})
 }
 
-// settledQuery finds open follow-ups that a newer version, approved after they were opened,
-// has resolved, with that version and its approver.
+// tellReporter tells who gave the feedback of follow-up id what became of it (unless they
+// closed it themselves), through send and so under the read rule.
+func tellReporter(ctx context.Context, tx *sql.Tx, id, closerID int64, text func(title string) string) error {
+	var articleID, reporter int64
+	if err := tx.QueryRowContext(ctx, `SELECT f.article_id, fb.user_id FROM followups f JOIN feedback fb ON fb.id = f.feedback_id
+		WHERE f.id = ?`, id).Scan(&articleID, &reporter); err != nil {
+		return fmt.Errorf("kb: reporter of follow-up %d: %w", id, err)
+	}
+	if reporter == closerID {
+		return nil
+	}
+	a, err := loadArticle(ctx, tx, articleID)
+	if err != nil {
+		return err
+	}
+	return send(ctx, tx, notice{article: a, text: text(a.Title), link: fmt.Sprintf("/articles/%d", articleID)}, reporter)
+}
+
+// settledQuery finds open follow-ups that a newer version, approved after they were opened
+// and changing what the feedback was about, has resolved, with that version and its approver.
 const settledQuery = `SELECT f.id, v.number, COALESCE(v.decided_by, 0), COALESCE(u.username, 'attest'), v.decided_at
 	FROM followups f
 	JOIN feedback fb ON fb.id = f.feedback_id
-	JOIN versions v ON v.id = (SELECT v2.id FROM versions v2 WHERE v2.article_id = f.article_id AND v2.number > fb.version
-		AND v2.status IN ('approved', 'superseded') AND v2.decided_at > f.opened_at ORDER BY v2.number LIMIT 1)
+	JOIN versions v ON v.id = (SELECT nv.id FROM versions nv WHERE nv.article_id = f.article_id AND nv.number > fb.version
+		AND nv.status IN ('approved', 'superseded') AND nv.decided_at > f.opened_at AND ` + changesFeedbackVersion + `
+		ORDER BY nv.number LIMIT 1)
 	LEFT JOIN users u ON u.id = v.decided_by
 	WHERE f.status = 'open'`
 
@@ -207,7 +255,7 @@ func (s *Store) Followups(ctx context.Context, actor *accounts.User, f FollowupF
 	q := `SELECT f.id, f.article_id,
 		COALESCE((SELECT title FROM versions WHERE article_id = f.article_id AND status = 'approved' ORDER BY number DESC LIMIT 1),
 			(SELECT title FROM versions WHERE article_id = f.article_id ORDER BY number DESC LIMIT 1), ''),
-		fb.version, f.opened_at, ou.username, COALESCE(sp.key, ''), fb.wrong, fb.comment, f.status,
+		fb.version, f.opened_at, ou.username, COALESCE(sp.key, ''), COALESCE(sp.name, ''), fb.wrong, fb.comment, f.status,
 		COALESCE(f.closed_at, ''), COALESCE(cu.username, ''), f.reason, COALESCE(f.resolved_version, 0)
 		FROM followups f
 		JOIN feedback fb ON fb.id = f.feedback_id
@@ -234,7 +282,7 @@ func (s *Store) Followups(ctx context.Context, actor *accounts.User, f FollowupF
 	for rows.Next() {
 		var fu Followup
 		var opened, closed string
-		if err := rows.Scan(&fu.ID, &fu.ArticleID, &fu.ArticleTitle, &fu.Version, &opened, &fu.OpenedBy, &fu.Supplier,
+		if err := rows.Scan(&fu.ID, &fu.ArticleID, &fu.ArticleTitle, &fu.Version, &opened, &fu.OpenedBy, &fu.Supplier, &fu.SupplierName,
 			&fu.Wrong, &fu.Comment, &fu.Status, &closed, &fu.ClosedBy, &fu.Reason, &fu.ResolvedVersion); err != nil {
 			return nil, fmt.Errorf("kb: follow-ups: %w", err)
 		}
@@ -276,9 +324,14 @@ func (s *Store) DismissFollowup(ctx context.Context, actor *accounts.User, id in
 			sqlite.Now(), actor.ID, reason, id); err != nil {
 			return err
 		}
-		return journal.Append(ctx, tx, actor.Username, "followup.dismiss", followupObject(id), journal.Change{
+		if err := journal.Append(ctx, tx, actor.Username, "followup.dismiss", followupObject(id), journal.Change{
 			Before: map[string]any{"status": FollowupOpen},
-			After:  map[string]any{"status": FollowupDismissed, "reason": reason}})
+			After:  map[string]any{"status": FollowupDismissed, "reason": reason}}); err != nil {
+			return err
+		}
+		return tellReporter(ctx, tx, id, actor.ID, func(title string) string {
+			return fmt.Sprintf("%s closed your feedback on “%s” without changing the article: %s", actor.Name(), title, reason)
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("kb: dismiss follow-up %d: %w", id, err)
@@ -290,8 +343,9 @@ func (s *Store) DismissFollowup(ctx context.Context, actor *accounts.User, id in
 func (s *Store) OpenFollowups(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM followups f JOIN feedback fb ON fb.id = f.feedback_id
-		WHERE f.status = 'open' AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = f.article_id
-			AND v.number > fb.version AND v.status IN ('approved', 'superseded') AND v.decided_at > f.opened_at)`).Scan(&n)
+		WHERE f.status = 'open' AND NOT EXISTS (SELECT 1 FROM versions nv WHERE nv.article_id = f.article_id
+			AND nv.number > fb.version AND nv.status IN ('approved', 'superseded') AND nv.decided_at > f.opened_at
+			AND `+changesFeedbackVersion+`)`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("kb: open follow-ups: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -324,6 +326,11 @@ func approve(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, 
 		text: fmt.Sprintf("The steps of “%s” changed: version %d was %s by %s.", v.Title, v.Number, kind, actor.Name())}, actor.ID, v.authorID)
 }
 
+// ReapplyLink is the editor opened with the text of version n of article id, what changed
+// since its base and the button that re-applies it on the current version: how the author of
+// a stale proposal re-applies it.
+func ReapplyLink(id int64, n int) string { return fmt.Sprintf("/articles/%d/edit?reapply=%d", id, n) }
+
 // Reject turns down a version in review with a comment saying why (knowledge managers other
 // than its author, who withdraws instead). The author and watchers who may see it are told.
 // Errors: EFORBIDDEN, ENOTFOUND, EINVALID (comment), ECONFLICT (not in review).
@@ -356,8 +363,14 @@ func (s *Store) Reject(ctx context.Context, actor *accounts.User, id int64, n in
 		link := fmt.Sprintf("/articles/%d/versions/%d", id, n)
 		// The notices are about the rejected proposal: its author and those who read every
 		// version are told; agents watching the article do not read other people's proposals.
-		if err := send(ctx, tx, notice{article: a, version: v, link: link,
-			text: fmt.Sprintf("%s rejected your version %d of “%s”: %s", actor.Name(), n, v.Title, d.Comment)}, v.authorID); err != nil {
+		// The author of a stale proposal is offered to re-apply it on the current version: the
+		// editor opens on the current version with their text loaded.
+		text, authorLink := fmt.Sprintf("%s rejected your version %d of “%s”: %s", actor.Name(), n, v.Title, d.Comment), link
+		if isStale(a, v) {
+			text += fmt.Sprintf(" It was based on version %d; version %d is current now: open this to re-apply your change on it.", v.Base, a.Current.Number)
+			authorLink = ReapplyLink(id, n)
+		}
+		if err := send(ctx, tx, notice{article: a, version: v, link: authorLink, text: text}, v.authorID); err != nil {
 			return err
 		}
 		if err := sendWatchers(ctx, tx, notice{article: a, version: v, link: link,
@@ -397,12 +410,81 @@ type QueueItem struct {
 	ApprovedByMe bool
 	// Mine says the reader wrote it (and may not approve it).
 	Mine bool
+	// Supplier is the name of the author's supplier ("" for staff without one).
+	Supplier string
+	// RequestTypes are the keys of the article's request types.
+	RequestTypes []string
+	// Competing are the numbers of the other versions in review on the same base: approving
+	// one makes the others stale.
+	Competing []int
 }
+
+// QueueState is where a queued version stands for the person reading the queue.
+type QueueState string
+
+// The states of a queued version, for the reader.
+const (
+	QueueReady        QueueState = "ready"
+	QueueStale        QueueState = "stale"
+	QueueMine         QueueState = "mine"
+	QueueApprovedByMe QueueState = "approved_by_me"
+)
+
+// QueueStates lists the states in the order the queue's filter offers them.
+var QueueStates = []QueueState{QueueReady, QueueApprovedByMe, QueueMine, QueueStale}
+
+// Label is the state's name for people.
+func (s QueueState) Label() string {
+	switch s {
+	case QueueReady:
+		return "Ready for your review"
+	case QueueStale:
+		return "Stale: based on an older version"
+	case QueueMine:
+		return "Yours: someone else reviews it"
+	case QueueApprovedByMe:
+		return "You approved: needs a second approver"
+	}
+	return string(s)
+}
+
+// State is where the item stands for the reader; a stale version is stale whoever reads it.
+func (it QueueItem) State() QueueState {
+	switch {
+	case it.Stale:
+		return QueueStale
+	case it.Mine:
+		return QueueMine
+	case it.ApprovedByMe:
+		return QueueApprovedByMe
+	}
+	return QueueReady
+}
+
+// Age is how long the version has waited for review at now.
+func (it QueueItem) Age(now time.Time) time.Duration { return now.Sub(it.SubmittedAt) }
+
+// QueueFilter narrows and orders the versions in review; zero fields do not filter.
+type QueueFilter struct {
+	RequestType string
+	Supplier    string
+	State       QueueState
+	// Newest lists the newest first; the default is oldest first.
+	Newest bool
+}
+
+// IsZero reports whether the filter narrows nothing.
+func (f QueueFilter) IsZero() bool { return f.RequestType == "" && f.Supplier == "" && f.State == "" }
 
 // Queue is the knowledge managers' review queue.
 type Queue struct {
 	InReview []QueueItem
-	Overdue  []Summary
+	// Waiting is how many versions are in review before filtering.
+	Waiting int
+	// Suppliers and RequestTypes are the choices of the filter: those of the versions in review.
+	Suppliers    []string
+	RequestTypes []string
+	Overdue      []Summary
 	// Retirements wait for a second knowledge manager's confirmation.
 	Retirements []PendingRetirement
 }
@@ -419,6 +501,12 @@ type PendingRetirement struct {
 // ReviewQueue returns the versions in review and the overdue articles, oldest first
 // (knowledge managers). Errors: EFORBIDDEN.
 func (s *Store) ReviewQueue(ctx context.Context, actor *accounts.User) (*Queue, error) {
+	return s.FilteredReviewQueue(ctx, actor, QueueFilter{})
+}
+
+// FilteredReviewQueue is ReviewQueue with the versions in review narrowed and ordered by f.
+// Errors: EFORBIDDEN, EINVALID (an unknown state).
+func (s *Store) FilteredReviewQueue(ctx context.Context, actor *accounts.User, f QueueFilter) (*Queue, error) {
 	if !actor.Has(accounts.RoleKnowledgeManager) {
 		return nil, attest.Errorf(attest.EFORBIDDEN, "Only knowledge managers review versions.")
 	}
@@ -429,8 +517,13 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *accounts.User) (*Queue, 
 		MAX(COALESCE(v.approvals_required, 1), (SELECT COALESCE(MAX(rt.approvals_required), 1) FROM article_request_types art JOIN request_types rt ON rt.id = art.request_type_id WHERE art.article_id = v.article_id)),
 		COALESCE((SELECT number FROM versions c WHERE c.article_id = v.article_id AND c.status = 'approved'), 0),
 		EXISTS(SELECT 1 FROM approvals WHERE version_id = v.id AND approver_id = ?),
-		v.author_id = ?
+		v.author_id = ?, COALESCE(sp.name, ''),
+		COALESCE((SELECT group_concat(rt.key, char(31)) FROM article_request_types art JOIN request_types rt ON rt.id = art.request_type_id
+			WHERE art.article_id = v.article_id), ''),
+		COALESCE((SELECT group_concat(c.number) FROM versions c WHERE c.article_id = v.article_id AND c.base = v.base
+			AND c.status = 'in_review' AND c.id <> v.id), '')
 		FROM versions v JOIN users u ON u.id = v.author_id JOIN articles a ON a.id = v.article_id AND a.status = 'active'
+		LEFT JOIN suppliers sp ON sp.id = u.supplier_id
 		WHERE v.status = 'in_review' ORDER BY COALESCE(v.submitted_at, v.created_at), v.id`, actor.ID, actor.ID)
 	if err != nil {
 		return nil, fmt.Errorf("kb: review queue: %w", err)
@@ -438,17 +531,28 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *accounts.User) (*Queue, 
 	defer rows.Close()
 	for rows.Next() {
 		var it QueueItem
-		var sub string
+		var sub, rts, competing string
 		if err := rows.Scan(&it.ArticleID, &it.Number, &it.Base, &it.Title, &it.Author, &it.AuthorName, &it.Note, &sub,
-			&it.Approvals, &it.Required, &it.Current, &it.ApprovedByMe, &it.Mine); err != nil {
+			&it.Approvals, &it.Required, &it.Current, &it.ApprovedByMe, &it.Mine, &it.Supplier, &rts, &competing); err != nil {
 			return nil, fmt.Errorf("kb: review queue: %w", err)
 		}
 		it.SubmittedAt = parseTime(sub)
 		it.Stale = it.Current > 0 && it.Base < it.Current
+		it.RequestTypes = splitSorted(rts)
+		for _, c := range strings.Split(competing, ",") {
+			if n, err := strconv.Atoi(c); err == nil {
+				it.Competing = append(it.Competing, n)
+			}
+		}
+		slices.Sort(it.Competing)
 		q.InReview = append(q.InReview, it)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("kb: review queue: %w", err)
+	}
+	q.InReview, err = filterQueue(q, q.InReview, f)
+	if err != nil {
+		return nil, err
 	}
 	orows, err := s.db.Read.QueryContext(ctx, `SELECT a.id, v.title, v.number, COALESCE(v.decided_at, ''), a.next_review
 		FROM articles a JOIN versions v ON v.article_id = a.id AND v.status = 'approved'
@@ -475,6 +579,38 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *accounts.User) (*Queue, 
 	return q, nil
 }
 
+// filterQueue records the filter's choices and the count in q and returns the items f keeps,
+// in f's order. Errors: EINVALID (an unknown state).
+func filterQueue(q *Queue, items []QueueItem, f QueueFilter) ([]QueueItem, error) {
+	if f.State != "" && !slices.Contains(QueueStates, f.State) {
+		return nil, attest.FieldError(map[string]string{"state": "one of ready, approved_by_me, mine, stale"})
+	}
+	q.Waiting = len(items)
+	q.Suppliers, q.RequestTypes = []string{}, []string{}
+	out := []QueueItem{}
+	for _, it := range items {
+		if it.Supplier != "" && !slices.Contains(q.Suppliers, it.Supplier) {
+			q.Suppliers = append(q.Suppliers, it.Supplier)
+		}
+		for _, rt := range it.RequestTypes {
+			if !slices.Contains(q.RequestTypes, rt) {
+				q.RequestTypes = append(q.RequestTypes, rt)
+			}
+		}
+		if (f.RequestType != "" && !slices.Contains(it.RequestTypes, f.RequestType)) ||
+			(f.Supplier != "" && it.Supplier != f.Supplier) || (f.State != "" && it.State() != f.State) {
+			continue
+		}
+		out = append(out, it)
+	}
+	slices.Sort(q.Suppliers)
+	slices.Sort(q.RequestTypes)
+	if f.Newest {
+		slices.Reverse(out)
+	}
+	return out, nil
+}
+
 // pendingRetirements lists the retirements waiting for a second knowledge manager, oldest first.
 func (s *Store) pendingRetirements(ctx context.Context) ([]PendingRetirement, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT r.article_id, COALESCE((SELECT title FROM versions v WHERE v.article_id = r.article_id
@@ -496,4 +632,26 @@ func (s *Store) pendingRetirements(ctx context.Context) ([]PendingRetirement, er
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// Reapply is what the author of a stale version n of article id needs to re-apply it: the
+// version, the current version and what changed from its base to the current one (its base
+// may be superseded: it was current once, as in SaveVersion). changes is nil when n is not
+// stale. Errors: EAGREEMENT, ENOTFOUND.
+func (s *Store) Reapply(ctx context.Context, actor *accounts.User, id int64, n int) (v, current *Version, changes []Change, err error) {
+	if v, err = s.Version(ctx, actor, id, n); err != nil {
+		return nil, nil, nil, err
+	}
+	a, err := visibleArticle(ctx, s.db.Read, actor, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if a.Current == nil || v.Base == 0 || v.Base >= a.Current.Number {
+		return v, a.Current, nil, nil
+	}
+	base, err := loadVersion(ctx, s.db.Read, id, v.Base)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return v, a.Current, Diff(base.Body, a.Current.Body), nil
 }

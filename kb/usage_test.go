@@ -2,6 +2,7 @@ package kb_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,7 +44,7 @@ func (o *usageOrg) approved(t testing.TB, title string, rts ...string) int64 {
 func (o *usageOrg) newVersion(t testing.TB, id int64, n int) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := o.KB.SaveVersion(ctx, o.User(t, "km2"), id, kb.NewVersion{Base: n - 1, Title: "Updated", Body: "New steps."}); err != nil {
+	if _, err := o.KB.SaveVersion(ctx, o.User(t, "km2"), id, kb.NewVersion{Base: n - 1, Title: "Updated", Body: fmt.Sprintf("New steps (version %d).", n)}); err != nil {
 		t.Fatalf("save version %d: %v", n, err)
 	}
 	if _, err := o.KB.Submit(ctx, o.User(t, "km2"), id, n); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"attest"
@@ -153,8 +154,10 @@ func setStatus(ctx context.Context, tx *sql.Tx, actor *accounts.User, v *Version
 		journal.Change{Before: map[string]any{"status": v.Status}, After: after})
 }
 
-// Submit sends a draft for review: by its author or a knowledge manager.
-// Errors: EAGREEMENT, ENOTFOUND, EFORBIDDEN, ECONFLICT (not a draft, or the article is retired).
+// Submit sends a draft for review: by its author or a knowledge manager. A draft identical
+// to its base (same title and body) is refused: there is nothing to review.
+// Errors: EAGREEMENT, ENOTFOUND, EFORBIDDEN, ECONFLICT (not a draft, or the article is
+// retired), EINVALID (identical to its base).
 func (s *Store) Submit(ctx context.Context, actor *accounts.User, id int64, n int) (*Version, error) {
 	var v *Version
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -164,6 +167,9 @@ func (s *Store) Submit(ctx context.Context, actor *accounts.User, id int64, n in
 		}
 		v = ver
 		if err := refusal(actor, a, v, actSubmit); err != nil {
+			return err
+		}
+		if err := checkChangesBase(ctx, tx, v); err != nil {
 			return err
 		}
 		required, err := fixApprovalsRequired(ctx, tx, v)
@@ -189,6 +195,27 @@ func (s *Store) Submit(ctx context.Context, actor *accounts.User, id int64, n in
 		return nil, err
 	}
 	return v, nil
+}
+
+// checkChangesBase refuses a version whose title and body are those of its base: reviewing
+// it would change nothing. Errors: EINVALID.
+func checkChangesBase(ctx context.Context, q querier, v *Version) error {
+	if v.Base == 0 {
+		return nil
+	}
+	base, err := loadVersion(ctx, q, v.ArticleID, v.Base)
+	if attest.ErrorCode(err) == attest.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if base.Title == v.Title && strings.TrimSpace(NormalizeBody(base.Body)) == strings.TrimSpace(NormalizeBody(v.Body)) {
+		return &attest.Error{Code: attest.EINVALID,
+			Message: fmt.Sprintf("Version %d is identical to version %d, which it is based on: change the title or the steps before submitting it.", v.Number, v.Base),
+			Fields:  map[string]string{"body": fmt.Sprintf("identical to version %d: change the title or the steps", v.Base)}}
+	}
+	return nil
 }
 
 // Withdraw pulls a draft or a version in review: by its author only.

@@ -14,3 +14,13 @@ document.addEventListener("DOMContentLoaded", function () {
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
   });
 });
+
+// Issue 18 (agents): "/" jumps to the search box (the page's own, else the header's), unless
+// the person is typing in a field.
+document.addEventListener("keydown", function (e) {
+  if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+  var t = e.target;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) { return; }
+  var box = document.getElementById("search-q") || document.getElementById("q");
+  if (box) { e.preventDefault(); box.focus(); box.select(); }
+});

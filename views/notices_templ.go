@@ -52,7 +52,7 @@ func NoticeBanner(ns []kb.Notice) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var2 string
-			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(n.RequestTypeName)
+			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(noticeTypeName(n))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notices.templ`, Line: 23, Col: 47}
 			}
@@ -145,7 +145,7 @@ func NoticeSummary(ns []kb.Notice) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var7 string
-			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(n.RequestTypeName)
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(noticeTypeName(n))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notices.templ`, Line: 37, Col: 56}
 			}
@@ -592,6 +592,14 @@ func Notices(p Page, d NoticesData) templ.Component {
 		}
 		return nil
 	})
+}
+
+// noticeTypeName names a notice's request type (its key only if the name is unknown).
+func noticeTypeName(n kb.Notice) string {
+	if n.RequestTypeName != "" {
+		return n.RequestTypeName
+	}
+	return n.RequestType
 }
 
 var _ = templruntime.GeneratedTemplate
