@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -67,8 +68,8 @@ func TestDescriptionFindsRareWords(t *testing.T) {
 	if got := ids(res); len(got) == 0 || got[0] != 1 {
 		t.Errorf("description: hits = %v, want article 1 first", got)
 	}
-	if res.Total != 40 {
-		t.Errorf("description: total = %d, want 40 (every page with one of its words)", res.Total)
+	if res.Total != 1 {
+		t.Errorf("description: total = %d, want 1 (its common words select no pages)", res.Total)
 	}
 	// The same words as keywords keep the strict stages: the pages with
 	// most of the words.
@@ -80,13 +81,60 @@ func TestDescriptionFindsRareWords(t *testing.T) {
 	}
 }
 
-// TestDescriptionLeadWords: only a description's describeLead rarest words
-// select pages; its common words only add to their scores.
+// TestDescriptionLeadWords: a description's words on more than
+// describeShare of the pages select pages only when among its
+// describeFloor rarest; otherwise they only add to the scores.
 func TestDescriptionLeadWords(t *testing.T) {
 	ix := descriptionIndex(t)
-	ix.params.describeLead = 2 // port and 8080
-	res := search(t, ix, Query{Scope: everything, Text: "which program on this machine has grabbed port 8080"})
-	if got := ids(res); len(got) != 1 || got[0] != 1 || res.Total != 1 {
-		t.Errorf("hits = %v (total %d), want article 1 alone", got, res.Total)
+	text := "which program on this machine has grabbed port 8080"
+	for _, tc := range []struct {
+		share float64
+		floor int
+		total int
+	}{
+		{commonShare, 2, 1},  // port and 8080 select
+		{1, 2, 40},           // every word selects
+		{commonShare, 3, 40}, // the third rarest selects however common
+	} {
+		ix.params.describeShare, ix.params.describeFloor = tc.share, tc.floor
+		res := search(t, ix, Query{Scope: everything, Text: text})
+		if got := ids(res); len(got) == 0 || got[0] != 1 || res.Total != tc.total {
+			t.Errorf("share %v, floor %d: hits = %v (total %d), want article 1 first of %d", tc.share, tc.floor, got, res.Total, tc.total)
+		}
+	}
+}
+
+// TestWordNetTable: the embedded WordNet table is read, keyed and valued
+// by analysed terms.
+func TestWordNetTable(t *testing.T) {
+	if len(related) < 4000 {
+		t.Fatalf("related has %d terms, want the whole table", len(related))
+	}
+	if got := related["mistak"]; !slices.Contains(got, "error") {
+		t.Errorf(`related["mistak"] = %v, want "error" among them`, got)
+	}
+	for term, alts := range related {
+		if slices.Contains(alts, term) {
+			t.Errorf("related[%q] has the term itself", term)
+		}
+	}
+}
+
+// TestRelatedWords: with params.related set, a description's word also
+// finds the pages with WordNet's words of the same sense, below the pages
+// with the word typed.
+func TestRelatedWords(t *testing.T) {
+	ix := openTest(t,
+		Doc{ArticleID: 1, Title: "Correct an error in a form", Body: "Open the form and change the field."},
+		Doc{ArticleID: 2, Title: "Correct a mistake in a form", Body: "Open the form and change the field."},
+		Doc{ArticleID: 3, Title: "Print a report", Body: "Choose the printer."},
+	)
+	q := Query{Scope: everything, Text: "how do I fix a mistake I made in the form"}
+	if got := ids(search(t, ix, q)); slices.Contains(got, 1) && got[0] != 2 {
+		t.Errorf("related off: hits = %v, want article 2 first", got)
+	}
+	ix.params.related = 0.5
+	if got, want := ids(search(t, ix, q)), []int64{2, 1}; !slices.Equal(got, want) {
+		t.Errorf("related on: hits = %v, want %v", got, want)
 	}
 }

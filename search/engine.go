@@ -43,7 +43,9 @@ type params struct {
 	describeWords int     // content words from which a query may be a description
 	describeStops float64 // share of a description's words that are stop words ("a", "the", "which"), at least
 	describeCoord float64 // exponent of the share of its words' IDF a page has, for descriptions
-	describeLead  int     // how many of a description's rarest words select pages; the rest only score
+	describeLead  int     // how many of a description's rarest words select pages at most; the rest only score
+	describeShare float64 // the share of pages above which a description's word is too common to select them…
+	describeFloor int     // …unless it is among this many of its rarest words
 	describeIDF   float64 // exponent of the words' IDF for descriptions: above 1, telling words weigh more
 	describeTitle float64 // title field weight for descriptions
 	describeK1    float64 // BM25 k1 for descriptions
@@ -76,6 +78,8 @@ var defaultParams = params{
 	describeStops: 0.3, // agents' keyword strings ("outlook calendar not syncing web") have none
 	describeCoord: 0,   // a page with the rare words competes, however many common ones it lacks
 	describeLead:  12,
+	describeShare: commonShare,
+	describeFloor: 2,
 	describeIDF:   1,
 	describeTitle: 4,
 	describeK1:    1.2,

@@ -132,19 +132,14 @@ func TestSearchAgreesWithBruteForce(t *testing.T) {
 			}
 			return want, facets
 		}
-		describes := s.describes(&p)
-		if describes && ix.params.describeLead < nw {
-			continue // only the rarest words select; TestDescription covers them
+		if s.describes(&p) {
+			continue // only the rarest words select; TestDescription* cover them
 		}
 		want, facets := matching(qs[0])
-		if describes {
-			// A description: any of its words.
-			want, facets = matching(1)
-		}
 		if len(want) == 0 {
 			continue // a later stage answered
 		}
-		if !describes && len(want) < sparse && len(qs) > 1 {
+		if len(want) < sparse && len(qs) > 1 {
 			// Too few for the strictest stage: the next one answers too.
 			if qs[1] < 2 {
 				continue // any one word, but only uncommon ones select

@@ -389,10 +389,11 @@ func quorums(n, slack int) []int {
 // A description is a BM25 disjunction over its words, scaled less by the
 // share of the words a page has (describeCoord), so that a page with the
 // few rare, telling words competes with pages that have many common ones.
-// Only its describeLead rarest words select pages; the others add to the
-// score of the pages selected. That keeps the cost near that of the rare
-// words' postings, whatever the common words: a page with none of the
-// rare words would rank low anyway.
+// Only its rarest words select pages (at most describeLead, and beyond the
+// describeFloor rarest only words on fewer than a describeShare of the
+// pages); the others add to the score of the pages selected. That keeps
+// the cost near that of the rare words' postings, whatever the common
+// words: a page with none of the rare words would rank low anyway.
 func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, bool, error) {
 	pl := &plan{filter: filter, keep: keep, coord: s.p.coord}
 	defer pl.close()
@@ -419,7 +420,11 @@ func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, boo
 	sortGroups(pl.should)
 	n := len(pl.should)
 	if stage == stageDescribe {
-		pl.quorum, pl.lead, pl.byIDF = min(1, n), min(n, max(s.p.describeLead, 1)), true
+		pl.quorum, pl.byIDF = min(1, n), true
+		for pl.lead < min(n, s.p.describeLead) &&
+			(pl.lead < s.p.describeFloor || float64(pl.should[pl.lead].df) <= s.p.describeShare*float64(s.v.docs)) {
+			pl.lead++
+		}
 		if s.p.describeIDF != 1 {
 			for _, g := range pl.should {
 				g.idf = math.Pow(g.idf, s.p.describeIDF)

@@ -283,6 +283,10 @@ func tuneParams(tb testing.TB, p *params) {
 			p.describeWords = int(f)
 		case "describeStops":
 			p.describeStops = f
+		case "describeShare":
+			p.describeShare = f
+		case "describeFloor":
+			p.describeFloor = int(f)
 		case "describeCoord":
 			p.describeCoord = f
 		case "describeLead":
