@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -16,6 +17,11 @@ import (
 // of sections 1, 5, 7 and 8, each cut to 4,000 bytes; see its README for
 // where they come from and their licences). Pages are named name.section;
 // a query is answered by any of the pages it lists.
+
+// descriptiveBaselines are engines compared with Search on the descriptive
+// queries besides the baselines: FTS5 over the OR of the words, with
+// -tags sqlite_fts5.
+var descriptiveBaselines []func(tb testing.TB, dir string, docs func() func() (Doc, bool, error)) engine
 
 // manPage is one page of the corpus.
 type manPage struct {
@@ -105,7 +111,7 @@ func descriptiveEval(tb testing.TB, dir string, half descriptiveHalf) ([]evalRow
 	relevant := func(i int, id int64) bool { return answers[i][id] }
 	ours, _ := bleveEngineOf(tb, dir, docs)
 	engines := []engine{ours}
-	for _, newBaseline := range baselines {
+	for _, newBaseline := range append(slices.Clone(baselines), descriptiveBaselines...) {
 		engines = append(engines, newBaseline(tb, dir, docs))
 	}
 	var rows []evalRow
