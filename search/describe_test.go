@@ -107,6 +107,7 @@ func TestDescriptionLeadWords(t *testing.T) {
 // TestWordNetTable: the embedded WordNet table is read, keyed and valued
 // by analysed terms.
 func TestWordNetTable(t *testing.T) {
+	related := related()
 	if len(related) < 4000 {
 		t.Fatalf("related has %d terms, want the whole table", len(related))
 	}

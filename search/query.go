@@ -145,7 +145,11 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // the share of the query's words they have, and the best rerankDepth are
 // boosted where the query's words stand close together. The filler words of
 // questions typed in full ("can", "get", "cant") are left out when other
-// words remain. Any text is accepted; it is never parsed as query syntax.
+// words remain. A query that reads as a description of a need rather than
+// a title or keywords (describes) is not staged: pages with any of its
+// rarest words match, scored by BM25F over all its words, so that pages
+// with its few telling words compete with pages with many common ones.
+// Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
 	limit := q.Limit

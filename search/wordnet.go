@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 )
@@ -16,12 +17,12 @@ import (
 //go:embed wordnet.txt
 var wordnetTable string
 
-// related maps an analysed term to the analysed single terms WordNet gives
+// related returns the map of an analysed term to the analysed single terms WordNet gives
 // as the same sense. They stand in for a description's words at a weight
 // well below the typed word's (params.related), after the service desk
 // synonyms: they bring in pages that describe the need in other everyday
-// words.
-var related = buildRelated(wordnetTable)
+// words. It is built on first use.
+var related = sync.OnceValue(func() map[string][]string { return buildRelated(wordnetTable) })
 
 func buildRelated(table string) map[string][]string {
 	a := newMapping().AnalyzerNamed(en.AnalyzerName)
@@ -58,7 +59,7 @@ func (s *searcher) relate(p *parsed) error {
 	}
 	for i := range p.clauses {
 		c := &p.clauses[i]
-		for _, t := range related[c.term] {
+		for _, t := range related()[c.term] {
 			dup := false
 			for _, a := range c.alts {
 				if !a.phrase() && a.terms[0] == t {
