@@ -59,6 +59,21 @@ func benchQueries(n int) []Query {
 	for i := range 100 {
 		qs = append(qs, Query{Scope: everything, Text: fmt.Sprintf("qzxv%d flurbo", i)})
 	}
+	// Descriptions of the need as agents type them, up to twelve content
+	// words and more, which run as a weighted disjunction.
+	described := []string{
+		"the user says outlook keeps asking for her password every single morning when she opens the laptop",
+		"a new starter cannot log in to the vpn from home because the certificate is not trusted on his windows laptop",
+		"which setting makes the printer on the third floor show offline for everyone in the finance team since monday",
+		"my teams meetings drop the audio after a few minutes whenever I join from the dock at my desk",
+		"the shared mailbox that the support team uses does not show up in outlook on the web any more",
+		"how do I get the authenticator app on a new phone when the old one was lost on holiday",
+		"onedrive stopped syncing the project folder and shows a red cross on every file since the update",
+		"the laptop screen flickers when it is connected to the external monitor through the usb c dock",
+	}
+	for i := range 200 {
+		qs = append(qs, Query{Scope: everything, Text: described[i%len(described)]})
+	}
 	for i := range qs {
 		if i%2 == 0 {
 			qs[i].Scope = kb.Scope{General: true, RequestTypes: agentScope}

@@ -39,6 +39,20 @@ type params struct {
 	proxTitle   float64    // proximity boost of the query words close together in the title
 	proxBody    float64    // proximity boost of the query words close together in the body
 	quorumSlack func(n int) int
+	// Descriptions: queries that read as a sentence rather than a title.
+	describeWords int     // content words from which a query may be a description
+	describeStops float64 // share of a description's words that are stop words ("a", "the", "which"), at least
+	describeCoord float64 // exponent of the share of its words' IDF a page has, for descriptions
+	describeLead  int     // how many of a description's rarest words select pages at most; the rest only score
+	describeShare float64 // the share of pages above which a description's word is too common to select them…
+	describeFloor int     // …unless it is among this many of its rarest words
+	describeIDF   float64 // exponent of the words' IDF for descriptions: above 1, telling words weigh more
+	describeTitle float64 // title field weight for descriptions
+	describeK1    float64 // BM25 k1 for descriptions
+	describeProx  float64 // factor of the proximity boosts for descriptions
+	describeDepth int     // how many of a description's best matches the proximity boost looks at
+	depth         int     // how many of the best matches the proximity boost looks at
+	related       float64 // weight of a WordNet word of the same sense next to the word typed, in descriptions; 0 for none
 }
 
 var defaultParams = params{
@@ -58,6 +72,30 @@ var defaultParams = params{
 		}
 		return 2
 	},
+	// Tuned on the tune half of the descriptive queries, keeping the
+	// known-item and help-centre evaluations where they were.
+	describeWords: 3,
+	describeStops: 0.3, // agents' keyword strings ("outlook calendar not syncing web") have none
+	describeCoord: 0,   // a page with the rare words competes, however many common ones it lacks
+	describeLead:  12,
+	describeShare: commonShare,
+	describeFloor: 2,
+	describeIDF:   1,
+	describeTitle: 4,
+	describeK1:    1.2,
+	describeProx:  3, // descriptions' words close together say much more than scattered ones
+	describeDepth: rerankDepth,
+	depth:         rerankDepth,
+	related:       0,
+}
+
+// forDescriptions returns the parameters that rank descriptions.
+func (p params) forDescriptions() params {
+	p.weight[title], p.k1, p.coord = p.describeTitle, p.describeK1, p.describeCoord
+	p.proxTitle *= p.describeProx
+	p.proxBody *= p.describeProx
+	p.depth = p.describeDepth
+	return p
 }
 
 // posting iterates one term's (or phrase's) documents in one field.
@@ -432,6 +470,8 @@ type plan struct {
 	should []*group // query words, rarest first
 	quorum int      // how many of should must match
 	lead   int      // a match has at least one of the first lead should groups
+	coord  float64  // exponent of the share of the should groups a match has
+	byIDF  bool     // the share is of the groups' IDF, not of their number
 	filter bitset   // the documents that may match; nil for all
 	keep   int      // how many of the best matches to return
 }
@@ -541,13 +581,20 @@ func (pl *plan) run(p *params, avg *[2]float64) (outcome, error) {
 		for _, g := range pl.must {
 			score += g.score(p, avg)
 		}
+		have, all := 0.0, 0.0
 		for _, g := range pl.should {
+			all += g.idf
 			if g.hit {
 				score += g.score(p, avg)
+				have += g.idf
 			}
 		}
 		if matched < n {
-			score *= math.Pow(float64(matched)/float64(n), p.coord)
+			share := float64(matched) / float64(n)
+			if pl.byIDF && all > 0 {
+				share = have / all
+			}
+			score *= math.Pow(share, pl.coord)
 		}
 		out.total++
 		out.match = out.match.with(d)

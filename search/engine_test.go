@@ -132,6 +132,9 @@ func TestSearchAgreesWithBruteForce(t *testing.T) {
 			}
 			return want, facets
 		}
+		if s.describes(&p) {
+			continue // only the rarest words select; TestDescription* cover them
+		}
 		want, facets := matching(qs[0])
 		if len(want) == 0 {
 			continue // a later stage answered

@@ -21,9 +21,20 @@ import (
 // the same English stop-word-free terms, quoted so no input is FTS5 syntax.
 func init() {
 	baselines = append(baselines, fts5Engine)
+	descriptiveBaselines = append(descriptiveBaselines, fts5OrEngine)
 }
 
 func fts5Engine(tb testing.TB, dir string, docs func() func() (Doc, bool, error)) engine {
+	return fts5EngineMode(tb, dir, docs, false)
+}
+
+// fts5OrEngine is FTS5 bm25 over the OR of the query's words, the plain
+// disjunctive baseline for descriptions.
+func fts5OrEngine(tb testing.TB, dir string, docs func() func() (Doc, bool, error)) engine {
+	return fts5EngineMode(tb, dir, docs, true)
+}
+
+func fts5EngineMode(tb testing.TB, dir string, docs func() func() (Doc, bool, error), orOnly bool) engine {
 	tb.Helper()
 	path := filepath.Join(dir, "fts5.db")
 	built, _ := exists(path)
@@ -60,8 +71,12 @@ func fts5Engine(tb testing.TB, dir string, docs func() func() (Doc, bool, error)
 		}
 		return ids, rows.Err()
 	}
+	name := "fts5 bm25(10,1) AND→OR"
+	if orOnly {
+		name = "fts5 bm25(10,1) OR"
+	}
 	return engine{
-		name: "fts5 bm25(10,1) AND→OR",
+		name: name,
 		search: func(text string) ([]int64, error) {
 			terms := words(text)
 			if len(terms) == 0 {
@@ -70,6 +85,9 @@ func fts5Engine(tb testing.TB, dir string, docs func() func() (Doc, bool, error)
 			quoted := make([]string, len(terms))
 			for i, t := range terms {
 				quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+			}
+			if orOnly {
+				return run(strings.Join(quoted, " OR "))
 			}
 			ids, err := run(strings.Join(quoted, " "))
 			if err != nil || len(ids) > 0 || len(terms) == 1 {

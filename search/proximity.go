@@ -4,7 +4,8 @@ import (
 	"slices"
 )
 
-// rerankDepth is how many of the best matches the proximity boost looks at.
+// rerankDepth is how many of the best matches the proximity boost looks at
+// (params.depth; descriptions have their own).
 // Only these have their positions read, so it costs a few postings per
 // query word whatever the number of matches.
 const rerankDepth = 20
@@ -19,7 +20,7 @@ func (s *searcher) proximity(p *parsed, out *outcome) error {
 	if len(p.clauses) < 2 || len(out.top) < 2 || (s.p.proxTitle == 0 && s.p.proxBody == 0) {
 		return nil
 	}
-	k := min(len(out.top), rerankDepth)
+	k := min(len(out.top), s.p.depth)
 	top := out.top[:k]
 	// The documents in index order, for forward-only postings.
 	order := make([]int, k)

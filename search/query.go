@@ -125,6 +125,8 @@ type parsed struct {
 	clauses []clause
 	phrases []alt  // quoted phrases of two or more terms; each must match
 	joins   []join // adjacent words that may be one word typed apart
+	words   int    // words typed, stop words included
+	stops   int    // of which stop words
 }
 
 func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 0 }
@@ -143,7 +145,11 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // the share of the query's words they have, and the best rerankDepth are
 // boosted where the query's words stand close together. The filler words of
 // questions typed in full ("can", "get", "cant") are left out when other
-// words remain. Any text is accepted; it is never parsed as query syntax.
+// words remain. A query that reads as a description of a need rather than
+// a title or keywords (describes) is not staged: pages with any of its
+// rarest words match, scored by BM25F over all its words, so that pages
+// with its few telling words compete with pages with many common ones.
+// Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
 	limit := q.Limit
@@ -178,7 +184,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err := s.resolve(&p); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	out, fuzzy, err := s.find(&p, filter, max(offset+limit, rerankDepth))
+	if s.describes(&p) {
+		dp := s.p.forDescriptions()
+		s.p = &dp
+		if err := s.relate(&p); err != nil {
+			return Result{}, fmt.Errorf("search: %w", err)
+		}
+	}
+	out, fuzzy, err := s.find(&p, filter, max(offset+limit, s.p.depth))
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
@@ -278,29 +291,62 @@ type searcher struct {
 }
 
 // find runs the stages of a search and returns the first that finds
-// anything (or the last), and whether it was the typo-tolerant one.
+// anything (or the last), and whether it was the typo-tolerant one. A
+// description (describes) is one weighted disjunction instead of the
+// stages, ranked with the parameters for descriptions (set by Search).
 func (s *searcher) find(p *parsed, filter bitset, keep int) (outcome, bool, error) {
-	for stage := 0; ; stage++ {
-		out, last, err := s.pass(p, filter, keep, stage)
-		if err != nil {
+	if s.describes(p) {
+		out, _, err := s.pass(p, filter, keep, stageDescribe)
+		if err != nil || out.total > 0 {
 			return out, false, err
 		}
-		if out.total > 0 {
-			if stage == 0 && out.total < sparse && !last {
-				return s.widenSparse(p, filter, keep, out)
+	} else {
+		for stage := 0; ; stage++ {
+			out, last, err := s.pass(p, filter, keep, stage)
+			if err != nil {
+				return out, false, err
 			}
-			return out, false, nil
-		}
-		if last {
-			break
+			if out.total > 0 {
+				if stage == 0 && out.total < sparse && !last {
+					return s.widenSparse(p, filter, keep, out)
+				}
+				return out, false, nil
+			}
+			if last {
+				break
+			}
 		}
 	}
 	// Nothing matched: let every word stand for the words one typo away.
 	if !s.widen(p) {
 		return outcome{}, false, nil
 	}
-	out, _, err := s.pass(p, filter, keep, -1)
+	out, _, err := s.pass(p, filter, keep, stageTypo)
 	return out, true, err
+}
+
+// Stages besides the quorums'.
+const (
+	stageTypo     = -1 // any one word, with the words one typo away
+	stageDescribe = -2 // a description: any of the rarest words selects, every word scores
+)
+
+// describes reports whether the query reads as a description of a need
+// ("find out which process is holding a file open") rather than a title or
+// a string of keywords: it has describeWords content words or more, at
+// least a describeStops share of its words are stop words (sentences have
+// them, keywords do not), and it has no quoted phrase. Requiring (nearly) all
+// the words of a description keeps the pages that share its most common
+// words and loses the ones with its few telling words, so descriptions are
+// scored as a weighted disjunction of their words instead (see pass).
+func (s *searcher) describes(p *parsed) bool {
+	if len(p.phrases) > 0 || s.p.describeWords <= 0 {
+		return false
+	}
+	if float64(p.stops) < s.p.describeStops*float64(p.words) {
+		return false // keywords
+	}
+	return len(p.clauses) >= s.p.describeWords
 }
 
 // sparse is how few articles the strictest stage may find before the
@@ -339,11 +385,21 @@ func quorums(n, slack int) []int {
 	return qs
 }
 
-// pass runs stage (0, 1, … of quorums; -1 for any one word) and reports
-// whether it was the last: it finds the articles with every quoted phrase
-// and at least the stage's quorum of the words.
+// pass runs stage (0, 1, … of quorums; stageTypo for any one word;
+// stageDescribe for a description) and reports whether it was the last: it
+// finds the articles with every quoted phrase and at least the stage's
+// quorum of the words.
+//
+// A description is a BM25 disjunction over its words, scaled less by the
+// share of the words a page has (describeCoord), so that a page with the
+// few rare, telling words competes with pages that have many common ones.
+// Only its rarest words select pages (at most describeLead, and beyond the
+// describeFloor rarest only words on fewer than a describeShare of the
+// pages); the others add to the score of the pages selected. That keeps
+// the cost near that of the rare words' postings, whatever the common
+// words: a page with none of the rare words would rank low anyway.
 func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, bool, error) {
-	pl := &plan{filter: filter, keep: keep}
+	pl := &plan{filter: filter, keep: keep, coord: s.p.coord}
 	defer pl.close()
 	for _, ph := range p.phrases {
 		g, err := s.open([]alt{ph})
@@ -367,6 +423,20 @@ func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, boo
 	// Clauses resolved to known terms, so every one has postings.
 	sortGroups(pl.should)
 	n := len(pl.should)
+	if stage == stageDescribe {
+		pl.quorum, pl.byIDF = min(1, n), true
+		for pl.lead < min(n, s.p.describeLead) &&
+			(pl.lead < s.p.describeFloor || float64(pl.should[pl.lead].df) <= s.p.describeShare*float64(s.v.docs)) {
+			pl.lead++
+		}
+		if s.p.describeIDF != 1 {
+			for _, g := range pl.should {
+				g.idf = math.Pow(g.idf, s.p.describeIDF)
+			}
+		}
+		out, err := pl.run(s.p, &s.v.avgLen)
+		return out, true, err
+	}
 	qs := quorums(n, s.p.quorumSlack(n))
 	last := stage < 0 || stage >= len(qs)-1
 	if stage < 0 {
@@ -816,6 +886,13 @@ func (ix *Index) parse(text string) parsed {
 				n += len(tokens)
 			}
 			continue
+		}
+		if !quoted {
+			w := len(strings.FieldsFunc(part, func(r rune) bool {
+				return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+			}))
+			p.words += w
+			p.stops += max(w-len(tokens), 0)
 		}
 		for _, t := range tokens {
 			if n >= maxTerms || seen[t.term] {

@@ -60,6 +60,7 @@ func bleveEngineQuery(tb testing.TB, dir string, docs func() func() (Doc, bool, 
 		tb.Fatal(err)
 	}
 	tb.Logf("bleve: opened in %v", time.Since(start).Round(time.Microsecond))
+	tuneParams(tb, &ix.params)
 	return engine{
 		name: "bleve (Search)",
 		search: func(text string) ([]int64, error) {
@@ -261,4 +262,55 @@ func envInt(tb testing.TB, name string, def int) int {
 		tb.Fatalf("%s=%q: want a positive number", name, v)
 	}
 	return n
+}
+
+// tuneParams overrides ranking parameters from ATTEST_PARAMS
+// ("describeWords=5,describeCoord=0.5"), for tuning on the tune halves.
+func tuneParams(tb testing.TB, p *params) {
+	tb.Helper()
+	spec := os.Getenv("ATTEST_PARAMS")
+	if spec == "" {
+		return
+	}
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			tb.Fatalf("ATTEST_PARAMS %q: %v", kv, err)
+		}
+		switch k {
+		case "describeWords":
+			p.describeWords = int(f)
+		case "describeStops":
+			p.describeStops = f
+		case "describeShare":
+			p.describeShare = f
+		case "describeFloor":
+			p.describeFloor = int(f)
+		case "describeCoord":
+			p.describeCoord = f
+		case "describeLead":
+			p.describeLead = int(f)
+		case "describeIDF":
+			p.describeIDF = f
+		case "related":
+			p.related = f
+		case "describeTitle":
+			p.describeTitle = f
+		case "describeK1":
+			p.describeK1 = f
+		case "describeDepth":
+			p.describeDepth = int(f)
+		case "describeProx":
+			p.describeProx = f
+		case "proxTitle":
+			p.proxTitle = f
+		case "proxBody":
+			p.proxBody = f
+		case "coord":
+			p.coord = f
+		default:
+			tb.Fatalf("ATTEST_PARAMS: unknown parameter %q", k)
+		}
+	}
 }
