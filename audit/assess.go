@@ -72,6 +72,12 @@ type ItemDetail struct {
 	Findings []Finding
 	// IsOwnWork is true when the caller wrote or approved the version and so may not assess it.
 	IsOwnWork bool
+	// Template is the article's template, for the "follows the template" criterion;
+	// FollowsTemplate tells whether the sampled version has its sections in order, and
+	// MissingSections names those it lacks.
+	Template        kb.Template
+	FollowsTemplate bool
+	MissingSections []string
 }
 
 // Assessment is one assessment of an item (the newest counts).
@@ -122,6 +128,10 @@ func (s *Store) Item(ctx context.Context, actor *accounts.User, auditID, itemID 
 		return nil, err
 	}
 	d.IsOwnWork = slices.Contains(people, actor.ID)
+	if d.Template, err = s.kb.ArticleTemplate(ctx, d.Item.ArticleID); err != nil {
+		return nil, err
+	}
+	d.FollowsTemplate, d.MissingSections = kb.FollowsTemplate(d.Version.Body, d.Template)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT s.id, u.username, s.assessed_at, s.checks, s.score, s.notes
 		FROM audit_assessments s JOIN users u ON u.id = s.assessed_by WHERE s.item_id = ? ORDER BY s.id DESC`, itemID)
 	if err != nil {
