@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"attest"
 	"attest/accounts"
 	"attest/views"
@@ -186,12 +188,9 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	epoch, err := s.Accounts.ChangePassword(r.Context(), actor(r), in.Current, in.New)
 	if err != nil {
-		if isAPI(r) || attest.ErrorCode(err) != attest.EINVALID {
-			s.fail(w, r, err)
-			return
-		}
-		f := formFromError(err)
-		s.renderPassword(w, r, status(attest.ErrorCode(err)), f)
+		s.refuse(w, r, err, backTo{Form: func(f views.Form) (templ.Component, error) {
+			return s.passwordPage(r, f), nil
+		}})
 		return
 	}
 	if !isAPI(r) {
@@ -226,11 +225,9 @@ func (s *Server) handleServiceAccountCreate(w http.ResponseWriter, r *http.Reque
 	}
 	u, err := s.Accounts.CreateServiceAccount(r.Context(), actor(r), nsa)
 	if err != nil {
-		if isAPI(r) || attest.ErrorCode(err) != attest.EINVALID {
-			s.fail(w, r, err)
-			return
-		}
-		s.renderServiceAccounts(w, r, http.StatusUnprocessableEntity, formFromError(err), nil)
+		s.refuse(w, r, err, backTo{Form: func(f views.Form) (templ.Component, error) {
+			return s.serviceAccountsPage(r, f, nil)
+		}})
 		return
 	}
 	s.done(w, r, http.StatusCreated, map[string]any{"username": u.Username, "name": u.DisplayName, "supplier": u.Supplier, "scopes": u.Scopes},
@@ -296,10 +293,10 @@ func (s *Server) handleNamedTokenCreate(w http.ResponseWriter, r *http.Request) 
 	}
 	shown := &createdToken{Token: *t, Secret: secret}
 	if in.Username != "" && !strings.EqualFold(in.Username, actor(r).Username) {
-		s.renderServiceAccounts(w, r, http.StatusCreated, formFromError(nil), shown)
+		s.renderServiceAccounts(w, r, http.StatusCreated, views.Form{}, shown)
 		return
 	}
-	s.renderTokens(w, r, http.StatusCreated, formFromError(nil), shown)
+	s.renderTokens(w, r, http.StatusCreated, views.Form{}, shown)
 }
 
 func (s *Server) handleTokenList(w http.ResponseWriter, r *http.Request) {
@@ -330,19 +327,6 @@ func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) {
 		back = ref
 	}
 	s.done(w, r, http.StatusOK, map[string]any{"id": id, "revoked": true}, "The token is revoked: it no longer works.", back)
-}
-
-// formFromError turns a refused form's error into what the page shows beside the fields.
-func formFromError(err error) views.Form {
-	f := views.Form{}
-	if err == nil {
-		return f
-	}
-	f.Message = attest.ErrorMessage(err)
-	if e, ok := err.(*attest.Error); ok {
-		f.Errors = e.Fields
-	}
-	return f
 }
 
 // handleAuditNeedsReviewer marks an audit as needing a reviewer to sign it off, or not:

@@ -63,7 +63,11 @@ func (s *Server) handlePasswordView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, st int, f views.Form) {
-	s.render(w, r, st, views.Password(s.page(r, "Change your password"), views.PasswordData{Form: f, Temporary: actor(r).MustChangePassword}))
+	s.render(w, r, st, s.passwordPage(r, f))
+}
+
+func (s *Server) passwordPage(r *http.Request, f views.Form) templ.Component {
+	return views.Password(s.page(r, "Change your password"), views.PasswordData{Form: f, Temporary: actor(r).MustChangePassword})
 }
 
 func (s *Server) handleTokensView(w http.ResponseWriter, r *http.Request) {
