@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"attest"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Agreement is a published version of the usage agreement.
@@ -42,7 +42,7 @@ func (s *Store) PublishAgreement(ctx context.Context, actor *User, text string) 
 			return fmt.Errorf("accounts: publish agreement: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO agreements (version, text, published_by, published_at) VALUES (?, ?, ?, ?)`,
-			version, text, nullID(actor.ID), sqlite.Now()); err != nil {
+			version, text, nullID(actor.ID), database.Now()); err != nil {
 			return fmt.Errorf("accounts: publish agreement: %w", err)
 		}
 		return journal.Append(ctx, tx, actor.Username, "agreement.publish", fmt.Sprintf("agreement:%d", version),
@@ -72,7 +72,7 @@ func (s *Store) CurrentAgreement(ctx context.Context, actor *User) (*Agreement, 
 	if err != nil {
 		return nil, fmt.Errorf("accounts: agreement: %w", err)
 	}
-	a.PublishedAt, _ = sqlite.Parse(at)
+	a.PublishedAt, _ = database.Parse(at)
 	return &a, nil
 }
 
@@ -91,7 +91,7 @@ func (s *Store) AcceptAgreement(ctx context.Context, actor *User, version int) e
 			return attest.FieldError(map[string]string{"version": fmt.Sprintf("the current version is %d", current)})
 		}
 		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO agreement_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
-			actor.ID, version, sqlite.Now())
+			actor.ID, version, database.Now())
 		if err != nil {
 			return fmt.Errorf("accounts: accept agreement: %w", err)
 		}

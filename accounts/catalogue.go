@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"attest"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Supplier is a company that fulfils service requests for the enterprise.
@@ -93,7 +93,7 @@ func (s *Store) CreateSupplier(ctx context.Context, actor *User, key, name strin
 			return &attest.Error{Code: attest.ECONFLICT, Message: fmt.Sprintf("A supplier with key %q exists.", key),
 				Fields: map[string]string{"key": "already taken"}}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO suppliers (key, name, created_at) VALUES (?, ?, ?)`, key, name, sqlite.Now()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO suppliers (key, name, created_at) VALUES (?, ?, ?)`, key, name, database.Now()); err != nil {
 			return fmt.Errorf("accounts: create supplier: %w", err)
 		}
 		return journal.Append(ctx, tx, actor.Username, "supplier.create", "supplier:"+key,
@@ -177,7 +177,7 @@ func (s *Store) CreateRequestType(ctx context.Context, actor *User, in NewReques
 				Fields: map[string]string{"key": "already taken"}}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO request_types (key, name, risk, requires_certification, approvals_required, review_days, grace_days, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Key, in.Name, in.Risk, in.RequiresCertification, in.ApprovalsRequired, in.ReviewDays, in.GraceDays, sqlite.Now())
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Key, in.Name, in.Risk, in.RequiresCertification, in.ApprovalsRequired, in.ReviewDays, in.GraceDays, database.Now())
 		if err != nil {
 			return fmt.Errorf("accounts: create request type: %w", err)
 		}

@@ -14,8 +14,8 @@ import (
 	"unicode/utf8"
 
 	"attest"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // enterpriseRoles are the roles supplier staff never hold (separation of duties).
@@ -232,7 +232,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor *User, username string, in
 				// Sessions carry the epoch they began in; tokens are revoked outright, so that
 				// enabling the account again does not bring them back.
 				if err := exec(`UPDATE users SET disabled_at = ?, disabled_reason = ?, session_epoch = session_epoch + 1 WHERE id = ?`,
-					sqlite.Now(), reason, u.ID); err != nil {
+					database.Now(), reason, u.ID); err != nil {
 					return err
 				}
 				if err := revokeTokens(ctx, tx, u.ID, "", 0); err != nil {
@@ -409,7 +409,7 @@ func (s *Store) EraseUser(ctx context.Context, actor *User, username, reason str
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET username = ?, display_name = ?, email = '', password_hash = ?,
 			disabled_at = COALESCE(disabled_at, ?), disabled_reason = ?, erased_at = ?, session_epoch = session_epoch + 1,
 			must_change_password = 0 WHERE id = ?`,
-			pseudonym, fmt.Sprintf("Former user %d", u.ID), hash, sqlite.Now(), reason, sqlite.Now(), u.ID); err != nil {
+			pseudonym, fmt.Sprintf("Former user %d", u.ID), hash, database.Now(), reason, database.Now(), u.ID); err != nil {
 			return fmt.Errorf("accounts: erase user: %w", err)
 		}
 		if err := revokeTokens(ctx, tx, u.ID, "", 0); err != nil {

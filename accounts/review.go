@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 
 	"attest"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // ReviewedAccount is one account as an access review shows it.
@@ -86,7 +86,7 @@ func (s *Store) AccessReview(ctx context.Context, actor *User, quarter string, u
 		COALESCE((SELECT group_concat(version) FROM (SELECT version FROM agreement_acceptances WHERE user_id = u.id ORDER BY version)), ''),
 		(SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL AND t.expires_at > ?),
 		COALESCE((SELECT MAX(last_used_at) FROM api_tokens t WHERE t.user_id = u.id), '')
-		FROM users u`, sqlite.Now())
+		FROM users u`, database.Now())
 	if err != nil {
 		return nil, fmt.Errorf("accounts: access review: %w", err)
 	}
@@ -99,9 +99,9 @@ func (s *Store) AccessReview(ctx context.Context, actor *User, quarter string, u
 		if err := rows.Scan(&id, &created, &login, &agreements, &a.Tokens, &used); err != nil {
 			return nil, fmt.Errorf("accounts: access review: %w", err)
 		}
-		a.CreatedAt, _ = sqlite.Parse(created)
-		a.LastLoginAt, _ = sqlite.Parse(login)
-		a.TokenLastUsed, _ = sqlite.Parse(used)
+		a.CreatedAt, _ = database.Parse(created)
+		a.LastLoginAt, _ = database.Parse(login)
+		a.TokenLastUsed, _ = database.Parse(used)
 		for _, v := range strings.Split(agreements, ",") {
 			var n int
 			if _, err := fmt.Sscan(v, &n); err == nil {
@@ -156,7 +156,7 @@ func (s *Store) AccessReview(ctx context.Context, actor *User, quarter string, u
 		}
 		if i, ok := groups[sup]; ok {
 			out.Groups[i].CertifiedBy, out.Groups[i].Note = by, note
-			out.Groups[i].CertifiedAt, _ = sqlite.Parse(at)
+			out.Groups[i].CertifiedAt, _ = database.Parse(at)
 		}
 	}
 	return out, crows.Err()
@@ -200,7 +200,7 @@ func (s *Store) CertifyAccessReview(ctx context.Context, actor *User, supplier, 
 			return fmt.Errorf("accounts: certify review: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO access_reviews (supplier, quarter, certified_by, certified_at, note) VALUES (?, ?, ?, ?, ?)`,
-			supplier, quarter, actor.ID, sqlite.Now(), note); err != nil {
+			supplier, quarter, actor.ID, database.Now(), note); err != nil {
 			return fmt.Errorf("accounts: certify review: %w", err)
 		}
 		object := "access_review:" + quarter

@@ -17,13 +17,13 @@ import (
 	"unicode/utf8"
 
 	"attest"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Store keeps users, suppliers, the request-type catalogue and the usage agreement.
 type Store struct {
-	db *sqlite.DB
+	db *database.DB
 	// SignIn are the sign-in throttle's limits (see SignInLimits); set them before the first
 	// sign-in.
 	SignIn SignInLimits
@@ -59,7 +59,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // NewStore returns a Store over db, throttling sign-ins by DefaultSignInLimits; API tokens
 // are valid for 24 hours.
-func NewStore(db *sqlite.DB) *Store {
+func NewStore(db *database.DB) *Store {
 	return &Store{db: db, SignIn: DefaultSignInLimits, TokenTTL: 24 * time.Hour}
 }
 
@@ -182,7 +182,7 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 				Fields: map[string]string{"username": "already taken"}}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at, email)
-			VALUES (?, ?, ?, ?, ?, ?)`, in.Username, in.DisplayName, hash, supplierID, sqlite.Now(), in.Email)
+			VALUES (?, ?, ?, ?, ?, ?)`, in.Username, in.DisplayName, hash, supplierID, database.Now(), in.Email)
 		if err != nil {
 			return fmt.Errorf("accounts: create user: %w", err)
 		}
@@ -324,7 +324,7 @@ func (s *Store) Authenticate(ctx context.Context, username, password, addr strin
 	}
 	// Not through s.tx: the last sign-in is not part of what a cached User holds.
 	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, sqlite.Now(), id)
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, database.Now(), id)
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("accounts: record sign-in: %w", err)
@@ -343,12 +343,12 @@ func (s *Store) IssueToken(ctx context.Context, u *User) (string, time.Time, err
 	sum := sha256.Sum256([]byte(token))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			u.ID, sum[:], sqlite.Now(), sqlite.Format(expires))
+			u.ID, sum[:], database.Now(), database.Format(expires))
 		if err != nil {
 			return fmt.Errorf("accounts: token: %w", err)
 		}
 		// Expired tokens are of no use to anyone: clear them as new ones are made.
-		_, err = tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = ? AND expires_at < ?`, u.ID, sqlite.Now())
+		_, err = tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = ? AND expires_at < ?`, u.ID, database.Now())
 		return err
 	})
 	return token, expires, err
@@ -367,7 +367,7 @@ func (s *Store) UserByToken(ctx context.Context, token string) (*User, error) {
 	}
 	sum := sha256.Sum256([]byte(token))
 	now := time.Now()
-	nows := sqlite.Format(now)
+	nows := database.Format(now)
 	gen := s.gen.Load()
 	s.cacheMu.Lock()
 	c, ok := s.tokens[sum]
@@ -387,7 +387,7 @@ func (s *Store) UserByToken(ctx context.Context, token string) (*User, error) {
 		if err != nil {
 			return nil, fmt.Errorf("accounts: token user: %w", err)
 		}
-		used, _ := sqlite.Parse(lastUsed) // never used: the zero time
+		used, _ := database.Parse(lastUsed) // never used: the zero time
 		c = cachedToken{user: *u, expires: expires, gen: gen, loaded: now, used: used}
 	}
 	if why := c.user.Refusal(now); why != "" {

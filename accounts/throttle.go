@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"attest"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // SignInLimits are the rules of the sign-in throttle, shared by the sign-in form and the
@@ -105,7 +105,7 @@ func throttled(wait time.Duration) error {
 func (s *Store) reserve(ctx context.Context, account, addr string) (int64, error) {
 	lim := s.SignIn
 	now := s.clock()
-	cut := sqlite.Format(now.Add(-lim.Window))
+	cut := database.Format(now.Add(-lim.Window))
 	var id int64
 	var refused time.Duration
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -129,7 +129,7 @@ func (s *Store) reserve(ctx context.Context, account, addr string) (int64, error
 			if err != nil {
 				return 0, err
 			}
-			t, err := sqlite.Parse(at)
+			t, err := database.Parse(at)
 			if err != nil {
 				return 0, err
 			}
@@ -152,14 +152,14 @@ func (s *Store) reserve(ctx context.Context, account, addr string) (int64, error
 			var known bool
 			err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM signin_known_addresses k JOIN users u ON u.id = k.user_id
 				WHERE u.username = ? COLLATE NOCASE AND k.addr = ? AND k.last_at >= ?)`,
-				account, addr, sqlite.Format(now.Add(-lim.KnownFor))).Scan(&known)
+				account, addr, database.Format(now.Add(-lim.KnownFor))).Scan(&known)
 			if err != nil || !known {
 				refused = w
 				return err
 			}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO signin_attempts (account, addr, at, outcome) VALUES (?, ?, ?, 'pending')`,
-			account, addr, sqlite.Format(now))
+			account, addr, database.Format(now))
 		if err != nil {
 			return err
 		}
@@ -195,11 +195,11 @@ func (s *Store) settle(ctx context.Context, id int64, outcome string, userID int
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO signin_known_addresses (user_id, addr, last_at) VALUES (?, ?, ?)
-			ON CONFLICT (user_id, addr) DO UPDATE SET last_at = excluded.last_at`, userID, addr, sqlite.Format(now)); err != nil {
+			ON CONFLICT (user_id, addr) DO UPDATE SET last_at = excluded.last_at`, userID, addr, database.Format(now)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM signin_known_addresses WHERE user_id = ? AND last_at < ?`,
-			userID, sqlite.Format(now.Add(-s.SignIn.KnownFor)))
+			userID, database.Format(now.Add(-s.SignIn.KnownFor)))
 		return err
 	})
 	if err != nil {

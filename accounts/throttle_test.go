@@ -11,7 +11,7 @@ import (
 	"attest"
 	"attest/accounts"
 	"attest/accounts/accountstest"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // countChecks wraps the store's password check to count checks and the most that ran at once.
@@ -214,7 +214,7 @@ func TestSignInThrottleSurvivesRestartAndExpires(t *testing.T) {
 		o.Accounts.Authenticate(ctx, "bob", "wrong-password", "10.0.0.5")
 	}
 	o.DB.Close()
-	db, err := sqlite.Open(ctx, o.Dir)
+	db, err := database.Open(ctx, o.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}

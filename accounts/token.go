@@ -16,8 +16,8 @@ import (
 	"unicode/utf8"
 
 	"attest"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Scope names a kind of API call a service account may make.
@@ -113,7 +113,7 @@ func (s *Store) CreateServiceAccount(ctx context.Context, actor *User, in NewSer
 			username = fmt.Sprintf("%s-%d", base, n)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at, service, scopes)
-			VALUES (?, ?, ?, ?, ?, 1, ?)`, username, in.Name, hash, supplierID, sqlite.Now(), string(scopesJSON))
+			VALUES (?, ?, ?, ?, ?, 1, ?)`, username, in.Name, hash, supplierID, database.Now(), string(scopesJSON))
 		if err != nil {
 			return fmt.Errorf("accounts: create service account: %w", err)
 		}
@@ -193,13 +193,13 @@ func (s *Store) CreateToken(ctx context.Context, actor *User, in NewToken) (*Tok
 	t := &Token{Name: in.Name, Username: owner.Username, Kind: "named", CreatedAt: now.Truncate(time.Second), ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Second)}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, hash, created_at, expires_at, kind, name, created_by)
-			VALUES (?, ?, ?, ?, 'named', ?, ?)`, owner.ID, sum[:], sqlite.Format(t.CreatedAt), sqlite.Format(t.ExpiresAt), t.Name, actor.ID)
+			VALUES (?, ?, ?, ?, 'named', ?, ?)`, owner.ID, sum[:], database.Format(t.CreatedAt), database.Format(t.ExpiresAt), t.Name, actor.ID)
 		if err != nil {
 			return fmt.Errorf("accounts: create token: %w", err)
 		}
 		t.ID, _ = res.LastInsertId()
 		return journal.Append(ctx, tx, actor.Username, "token.create", fmt.Sprintf("token:%d", t.ID), journal.Change{After: map[string]any{
-			"name": t.Name, "username": owner.Username, "expires_at": sqlite.Format(t.ExpiresAt)}})
+			"name": t.Name, "username": owner.Username, "expires_at": database.Format(t.ExpiresAt)}})
 	})
 	if err != nil {
 		return nil, "", err
@@ -228,7 +228,7 @@ func (s *Store) Tokens(ctx context.Context, actor *User, username string) ([]Tok
 	q := `SELECT t.id, t.name, u.username, t.kind, t.created_at, t.expires_at, COALESCE(t.last_used_at, '')
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.revoked_at IS NULL AND t.expires_at > ?`
-	args := []any{sqlite.Now()}
+	args := []any{database.Now()}
 	if username != "" {
 		q += ` AND u.username = ? COLLATE NOCASE`
 		args = append(args, username)
@@ -245,9 +245,9 @@ func (s *Store) Tokens(ctx context.Context, actor *User, username string) ([]Tok
 		if err := rows.Scan(&t.ID, &t.Name, &t.Username, &t.Kind, &created, &expires, &used); err != nil {
 			return nil, fmt.Errorf("accounts: list tokens: %w", err)
 		}
-		t.CreatedAt, _ = sqlite.Parse(created)
-		t.ExpiresAt, _ = sqlite.Parse(expires)
-		t.LastUsedAt, _ = sqlite.Parse(used)
+		t.CreatedAt, _ = database.Parse(created)
+		t.ExpiresAt, _ = database.Parse(expires)
+		t.LastUsedAt, _ = database.Parse(used)
 		if t.Name == "" && t.Kind == "password" {
 			t.Name = "Password sign-in (API)"
 		}
@@ -266,14 +266,14 @@ func (s *Store) RevokeToken(ctx context.Context, actor *User, id int64) error {
 		var owner int64
 		var username, name string
 		err := tx.QueryRowContext(ctx, `SELECT t.user_id, u.username, t.name FROM api_tokens t JOIN users u ON u.id = t.user_id
-			WHERE t.id = ? AND t.revoked_at IS NULL AND t.expires_at > ?`, id, sqlite.Now()).Scan(&owner, &username, &name)
+			WHERE t.id = ? AND t.revoked_at IS NULL AND t.expires_at > ?`, id, database.Now()).Scan(&owner, &username, &name)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != actor.ID && !actor.Has(RoleAdmin)) {
 			return attest.Errorf(attest.ENOTFOUND, "No token %d.", id)
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: revoke token: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, sqlite.Now(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, database.Now(), id); err != nil {
 			return fmt.Errorf("accounts: revoke token: %w", err)
 		}
 		return journal.Append(ctx, tx, actor.Username, "token.revoke", fmt.Sprintf("token:%d", id),
@@ -285,7 +285,7 @@ func (s *Store) RevokeToken(ctx context.Context, actor *User, id int64) error {
 // except the one with id keep, in tx.
 func revokeTokens(ctx context.Context, tx *sql.Tx, userID int64, kind string, keep int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
-		AND (? = '' OR kind = ?) AND id != ?`, sqlite.Now(), userID, kind, kind, keep)
+		AND (? = '' OR kind = ?) AND id != ?`, database.Now(), userID, kind, kind, keep)
 	if err != nil {
 		return fmt.Errorf("accounts: revoke tokens: %w", err)
 	}

@@ -8,8 +8,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Export is one export of an audit's report, with the journal head at that moment.
@@ -59,7 +59,7 @@ func (s *Store) Export(ctx context.Context, actor *accounts.User, id int64, form
 			return fmt.Errorf("journal head: ok=%v: %w", ok, err)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO audit_exports (audit_id, format, exported_by, exported_at, journal_id, journal_hash)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, format, actor.ID, sqlite.Format(now), h.ID, h.Hash)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, format, actor.ID, database.Format(now), h.ID, h.Hash)
 		if err != nil {
 			return fmt.Errorf("record export: %w", err)
 		}

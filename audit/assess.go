@@ -17,9 +17,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/kb"
-	"attest/sqlite"
 )
 
 // Score is the weighted share of criteria met, 0 to 100 (rounded half up).
@@ -207,7 +207,7 @@ func (s *Store) Assess(ctx context.Context, actor *accounts.User, auditID, itemI
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_assessments (item_id, assessed_by, assessed_at, checks, score, notes, adherence)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, itemID, actor.ID, sqlite.Format(s.clock()), string(checksJSON), score, notes, string(adhJSON)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, itemID, actor.ID, database.Format(s.clock()), string(checksJSON), score, notes, string(adhJSON)); err != nil {
 			return fmt.Errorf("insert assessment: %w", err)
 		}
 		var open int
@@ -298,7 +298,7 @@ func (s *Store) AddEvidence(ctx context.Context, actor *accounts.User, auditID, 
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO audit_evidence (item_id, kind, content, effective_date, sha256, added_by, added_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, itemID, kind, content, effective, ev.SHA256, actor.ID, sqlite.Format(now))
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, itemID, kind, content, effective, ev.SHA256, actor.ID, database.Format(now))
 		if err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
 		}

@@ -16,8 +16,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // UseWindow is how far back recorded use weighs the strata: the 90 days before creation.
@@ -163,7 +163,7 @@ func (s *Store) create(ctx context.Context, actor *accounts.User, in NewAudit, p
 			request_types, criteria, algorithm, weighting, created_by, created_at, previous)
 			VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			in.Quarter, seed, in.SampleSize, len(cands), string(supJSON), string(rtJSON), string(crit), Algorithm,
-			weighting, actor.ID, sqlite.Format(now), nullID(previous))
+			weighting, actor.ID, database.Format(now), nullID(previous))
 		if err != nil {
 			return fmt.Errorf("insert audit: %w", err)
 		}
@@ -471,7 +471,7 @@ func (s *Store) Close(ctx context.Context, actor *accounts.User, id int64) (*Aud
 		if err := checkSignOff(ctx, tx, actor, id); err != nil {
 			return err
 		}
-		now := sqlite.Format(s.clock())
+		now := database.Format(s.clock())
 		if _, err := tx.ExecContext(ctx, `UPDATE audits SET status = 'signed_off', signed_off_by = ?, signed_off_at = ? WHERE id = ?`,
 			actor.ID, now, id); err != nil {
 			return fmt.Errorf("sign off: %w", err)

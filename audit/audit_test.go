@@ -12,8 +12,8 @@ import (
 	"attest/accounts"
 	"attest/accounts/accountstest"
 	"attest/audit"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
@@ -68,7 +68,7 @@ func (f *fixture) use(t *testing.T, username string, article int64, version int,
 	u := f.User(t, username)
 	_, err := f.DB.Write.Exec(`INSERT INTO usage_events (at, user_id, supplier_id, article_id, version, ticket_ref, request_type_id, outcome, outdated)
 		VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM request_types WHERE key = ?), 'resolved', ?)`,
-		sqlite.Format(at), u.ID, nullable(u.SupplierID), article, version, fmt.Sprintf("T-%d", at.UnixNano()), rt, outdated)
+		database.Format(at), u.ID, nullable(u.SupplierID), article, version, fmt.Sprintf("T-%d", at.UnixNano()), rt, outdated)
 	if err != nil {
 		t.Fatalf("record usage: %v", err)
 	}
@@ -588,7 +588,7 @@ func TestAdherenceEvidence(t *testing.T) {
 		t.Errorf("vpn adherence: %+v, want one clean use", vad)
 	}
 	// Overdue review: backdate the review date.
-	if _, err := f.DB.Write.Exec(`UPDATE articles SET next_review = ? WHERE id = ?`, sqlite.Format(time.Now().Add(-24*time.Hour)), vpn); err != nil {
+	if _, err := f.DB.Write.Exec(`UPDATE articles SET next_review = ? WHERE id = ?`, database.Format(time.Now().Add(-24*time.Hour)), vpn); err != nil {
 		t.Fatal(err)
 	}
 	if vad, _ = f.Audit.Adherence(ctx, q, audit.Item{ID: 2, ArticleID: vpn, Version: 1}); !vad.ReviewOverdue {

@@ -12,9 +12,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // Severities are a finding's grades, after ISO audit practice: a major nonconformity, a minor
@@ -180,7 +180,7 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 		res, err := tx.ExecContext(ctx, `INSERT INTO audit_findings (audit_id, item_id, severity, description, root_cause, owner_id, due,
 			subject_id, subject_request_type, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			auditID, in.Item, in.Severity, in.Description, in.RootCause, ownerID, in.Due, nullID(subjectID), in.SubjectRequestType,
-			actor.ID, sqlite.Format(s.clock()))
+			actor.ID, database.Format(s.clock()))
 		if err != nil {
 			return fmt.Errorf("insert finding: %w", err)
 		}
@@ -345,7 +345,7 @@ func (s *Store) Resolve(ctx context.Context, actor *accounts.User, id int64, r R
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE audit_findings SET status = 'resolved', resolution_note = ?, resolution_version = ?,
-			resolved_by = ?, resolved_at = ? WHERE id = ?`, r.Note, nullID(int64(r.Version)), actor.ID, sqlite.Format(s.clock()), id)
+			resolved_by = ?, resolved_at = ? WHERE id = ?`, r.Note, nullID(int64(r.Version)), actor.ID, database.Format(s.clock()), id)
 		return err
 	}, r)
 }
@@ -364,7 +364,7 @@ func (s *Store) Verify(ctx context.Context, actor *accounts.User, id int64, note
 			return attest.Errorf(attest.ECONFLICT, "Only a resolved finding can be verified; this one is %s.", f.Status.Label())
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE audit_findings SET status = 'closed', verified_by = ?, verified_at = ?, auditor_note = ? WHERE id = ?`,
-			actor.ID, sqlite.Format(s.clock()), strings.TrimSpace(note), id)
+			actor.ID, database.Format(s.clock()), strings.TrimSpace(note), id)
 		return err
 	}, Remedy{Note: note})
 }

@@ -14,15 +14,15 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
 // Store keeps audits, their samples, assessments and findings.
 type Store struct {
-	db       *sqlite.DB
+	db       *database.DB
 	accounts *accounts.Store
 	kb       *kb.Store
 	training *training.Store
@@ -32,7 +32,7 @@ type Store struct {
 }
 
 // NewStore returns a Store over db.
-func NewStore(db *sqlite.DB, acc *accounts.Store, k *kb.Store, t *training.Store) *Store {
+func NewStore(db *database.DB, acc *accounts.Store, k *kb.Store, t *training.Store) *Store {
 	return &Store{db: db, accounts: acc, kb: k, training: t, now: time.Now}
 }
 
@@ -278,7 +278,7 @@ func forbid(actor *accounts.User, msg string, roles ...accounts.Role) error {
 }
 
 func parseTime(s string) time.Time {
-	t, _ := sqlite.Parse(s)
+	t, _ := database.Parse(s)
 	return t
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // Outcomes of an agent's call, as the access log records them.
@@ -123,7 +123,7 @@ func (s *Store) writeAccess(ctx context.Context, batch []*accessJob) {
 					return err
 				}
 			}
-			if _, err := ins.ExecContext(ctx, sqlite.Format(r.at), r.userID, r.username, r.supplier, r.kind, r.key, r.version,
+			if _, err := ins.ExecContext(ctx, database.Format(r.at), r.userID, r.username, r.supplier, r.kind, r.key, r.version,
 				r.query, r.ticketRef, r.outcome); err != nil {
 				return err
 			}

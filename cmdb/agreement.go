@@ -11,8 +11,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Agreement is a published version of the CMDB agreement: the terms on which agents may look
@@ -44,7 +44,7 @@ func (s *Store) PublishAgreement(ctx context.Context, actor *accounts.User, text
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cmdb_agreements (version, text, published_by, published_at) VALUES (?, ?, ?, ?)`,
-			version, text, actor.Username, sqlite.Format(s.clock())); err != nil {
+			version, text, actor.Username, database.Format(s.clock())); err != nil {
 			return err
 		}
 		return journal.Append(ctx, tx, actor.Username, "cmdb_agreement.publish", fmt.Sprintf("cmdb_agreement:%d", version),
@@ -92,7 +92,7 @@ func (s *Store) AcceptAgreement(ctx context.Context, actor *accounts.User, versi
 			return attest.FieldError(map[string]string{"version": fmt.Sprintf("the current version is %d", current)})
 		}
 		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO cmdb_agreement_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
-			actor.ID, version, sqlite.Format(s.clock()))
+			actor.ID, version, database.Format(s.clock()))
 		if err != nil {
 			return err
 		}

@@ -9,8 +9,8 @@ import (
 	"attest/accounts"
 	"attest/cmdb"
 	"attest/cmdb/cmdbtest"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
@@ -103,7 +103,7 @@ func TestImportWhileServing(t *testing.T) {
 	if err := e.CMDB.SetQuota(ctx, e.User(t, "admin"), "acme", 100000); err != nil {
 		t.Fatal(err)
 	}
-	cli, err := sqlite.OpenFile(ctx, e.DB.Path)
+	cli, err := database.OpenFile(ctx, e.DB.Path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // StatusRetired is the status of a CI that the CMDB no longer has: hidden from agents, history kept.
@@ -254,7 +254,7 @@ type putter struct {
 }
 
 func newPutter(tx *sql.Tx, actor string, now time.Time) *putter {
-	return &putter{tx: tx, actor: actor, now: sqlite.Format(now), rts: map[string]int64{}, ids: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
+	return &putter{tx: tx, actor: actor, now: database.Format(now), rts: map[string]int64{}, ids: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
 }
 
 func (p *putter) stmt(ctx context.Context, query string) (*sql.Stmt, error) {

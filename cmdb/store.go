@@ -13,8 +13,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
@@ -35,7 +35,7 @@ const MaxAgentHits = 20
 
 // Store keeps configuration items, the CMDB agreement, quotas and the access log.
 type Store struct {
-	db       *sqlite.DB
+	db       *database.DB
 	accounts *accounts.Store
 	kb       *kb.Store
 	training *training.Store
@@ -51,7 +51,7 @@ type Store struct {
 }
 
 // NewStore returns a Store over db.
-func NewStore(db *sqlite.DB, acc *accounts.Store, k *kb.Store, tr *training.Store) *Store {
+func NewStore(db *database.DB, acc *accounts.Store, k *kb.Store, tr *training.Store) *Store {
 	return &Store{db: db, accounts: acc, kb: k, training: tr, now: time.Now}
 }
 
@@ -98,7 +98,7 @@ type queryer interface {
 }
 
 func parseTime(s string) time.Time {
-	t, _ := sqlite.Parse(s)
+	t, _ := database.Parse(s)
 	return t
 }
 

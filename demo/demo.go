@@ -11,14 +11,14 @@ import (
 	"attest/accounts"
 	"attest/audit"
 	"attest/cmdb"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
 // Deps are the stores the seed writes through: the same domain methods people use.
 type Deps struct {
-	DB       *sqlite.DB
+	DB       *database.DB
 	Accounts *accounts.Store
 	KB       *kb.Store
 	Training *training.Store
@@ -48,7 +48,7 @@ var Logins = []Login{
 }
 
 // IsEmpty reports whether the database holds no users yet.
-func IsEmpty(ctx context.Context, db *sqlite.DB) (bool, error) {
+func IsEmpty(ctx context.Context, db *database.DB) (bool, error) {
 	var n int
 	if err := db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
 		return false, fmt.Errorf("demo: count users: %w", err)

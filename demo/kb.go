@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"attest/accounts"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 )
 
 func init() { register("knowledge articles", seedKB) }
@@ -244,18 +244,18 @@ func seedKB(ctx context.Context, d Deps, org *Org) error {
 			return err
 		}
 		due := time.Now().AddDate(0, 0, -12)
-		approved := sqlite.Format(due.AddDate(0, 0, -days))
+		approved := database.Format(due.AddDate(0, 0, -days))
 		if _, err := d.DB.Write.ExecContext(ctx, `UPDATE versions SET decided_at = ?, submitted_at = ? WHERE article_id = ? AND status = 'approved'`, approved, approved, ids[key]); err != nil {
 			return fmt.Errorf("overdue: %w", err)
 		}
 		if _, err := d.DB.Write.ExecContext(ctx, `UPDATE approvals SET at = ? WHERE version_id IN (SELECT id FROM versions WHERE article_id = ?)`, approved, ids[key]); err != nil {
 			return fmt.Errorf("overdue: %w", err)
 		}
-		if _, err := d.DB.Write.ExecContext(ctx, `UPDATE articles SET next_review = ? WHERE id = ?`, sqlite.Format(due), ids[key]); err != nil {
+		if _, err := d.DB.Write.ExecContext(ctx, `UPDATE articles SET next_review = ? WHERE id = ?`, database.Format(due), ids[key]); err != nil {
 			return fmt.Errorf("overdue: %w", err)
 		}
 		// What article reads show changed: tell the change log, as every change does.
-		if _, err := d.DB.Write.ExecContext(ctx, `INSERT INTO search_changes (article_id, at) VALUES (?, ?)`, ids[key], sqlite.Now()); err != nil {
+		if _, err := d.DB.Write.ExecContext(ctx, `INSERT INTO search_changes (article_id, at) VALUES (?, ?)`, ids[key], database.Now()); err != nil {
 			return fmt.Errorf("overdue: %w", err)
 		}
 	}

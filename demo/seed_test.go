@@ -6,8 +6,8 @@ import (
 
 	"attest/accounts"
 	"attest/audit"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
@@ -16,7 +16,7 @@ import (
 func seeded(t *testing.T) (context.Context, Deps, *Org) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
+	db, err := database.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,9 +25,9 @@ import (
 	"attest/accounts"
 	"attest/audit"
 	"attest/cmdb"
+	"attest/database"
 	"attest/kb"
 	"attest/search"
-	"attest/sqlite"
 	"attest/static"
 	"attest/training"
 	"attest/views"
@@ -35,7 +35,7 @@ import (
 
 // Deps are the domain stores and services the handlers call.
 type Deps struct {
-	DB       *sqlite.DB
+	DB       *database.DB
 	Accounts *accounts.Store
 	KB       *kb.Store
 	Training *training.Store

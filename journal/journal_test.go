@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
-func openDB(t *testing.T) *sqlite.DB {
+func openDB(t *testing.T) *database.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), t.TempDir())
+	db, err := database.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func openDB(t *testing.T) *sqlite.DB {
 	return db
 }
 
-func appendN(t *testing.T, db *sqlite.DB, n int) {
+func appendN(t *testing.T, db *database.DB, n int) {
 	t.Helper()
 	ctx := context.Background()
 	for i := range n {
@@ -117,7 +117,7 @@ func TestAppendInRolledBackTransactionLeavesNothing(t *testing.T) {
 }
 
 // head reads the newest entry as an anchor.
-func head(t *testing.T, db *sqlite.DB) journal.Anchor {
+func head(t *testing.T, db *database.DB) journal.Anchor {
 	t.Helper()
 	a, ok, err := journal.Head(context.Background(), db.Read)
 	if err != nil || !ok {
@@ -128,7 +128,7 @@ func head(t *testing.T, db *sqlite.DB) journal.Anchor {
 
 // rechain rewrites entry id's detail and recomputes every hash from it onwards, as an attacker
 // with file access would so that the chain is consistent in itself.
-func rechain(t *testing.T, db *sqlite.DB, id int64) {
+func rechain(t *testing.T, db *database.DB, id int64) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := db.Write.ExecContext(ctx, `UPDATE journal SET detail = '{"after":"rejected"}' WHERE id = ?`, id); err != nil {
@@ -158,22 +158,22 @@ func TestVerifyAnchors(t *testing.T) {
 	cases := []struct {
 		name    string
 		anchor  int64 // which entry is anchored (its hash as appended)
-		tamper  func(t *testing.T, db *sqlite.DB)
+		tamper  func(t *testing.T, db *database.DB)
 		wantErr string // "" when the journal must verify
 	}{
-		{"intact", 5, func(*testing.T, *sqlite.DB) {}, ""},
-		{"intact, older anchor", 2, func(*testing.T, *sqlite.DB) {}, ""},
-		{"newest entries deleted", 5, func(t *testing.T, db *sqlite.DB) {
+		{"intact", 5, func(*testing.T, *database.DB) {}, ""},
+		{"intact, older anchor", 2, func(*testing.T, *database.DB) {}, ""},
+		{"newest entries deleted", 5, func(t *testing.T, db *database.DB) {
 			db.Write.Exec(`DELETE FROM journal WHERE id > 3`)
 		}, "journal entry 5: tampered: audit 7 sign-off recorded entry 5 as the head, but the journal ends at entry 3"},
-		{"every entry deleted", 5, func(t *testing.T, db *sqlite.DB) {
+		{"every entry deleted", 5, func(t *testing.T, db *database.DB) {
 			db.Write.Exec(`DELETE FROM journal`)
 		}, "journal entry 5: tampered: audit 7 sign-off recorded entry 5 as the head, but the journal is empty"},
-		{"edit re-chained forward", 4, func(t *testing.T, db *sqlite.DB) { rechain(t, db, 3) },
+		{"edit re-chained forward", 4, func(t *testing.T, db *database.DB) { rechain(t, db, 3) },
 			"journal entry 4: tampered: its hash differs from the one audit 7 sign-off recorded"},
-		{"edit re-chained at the anchor", 3, func(t *testing.T, db *sqlite.DB) { rechain(t, db, 3) },
+		{"edit re-chained at the anchor", 3, func(t *testing.T, db *database.DB) { rechain(t, db, 3) },
 			"journal entry 3: tampered: its hash differs"},
-		{"deleted and re-appended with other content", 5, func(t *testing.T, db *sqlite.DB) {
+		{"deleted and re-appended with other content", 5, func(t *testing.T, db *database.DB) {
 			db.Write.Exec(`DELETE FROM journal WHERE id >= 4`)
 			appendN(t, db, 2)
 		}, "journal entry 5: tampered: its hash differs"},

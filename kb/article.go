@@ -16,9 +16,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // Limits of what an article holds.
@@ -211,7 +211,7 @@ type newArticleRow struct {
 func insertArticle(ctx context.Context, tx *sql.Tx, actor *accounts.User, row newArticleRow) (*Version, error) {
 	at := row.at
 	if at == "" {
-		at = sqlite.Now()
+		at = database.Now()
 	}
 	var key any
 	if row.importKey != "" {
@@ -400,7 +400,7 @@ func setNextReview(ctx context.Context, tx *sql.Tx, id int64, approved time.Time
 		return err
 	}
 	next := approved.AddDate(0, 0, days)
-	if _, err := tx.ExecContext(ctx, `UPDATE articles SET next_review = ? WHERE id = ?`, sqlite.Format(next), id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET next_review = ? WHERE id = ?`, database.Format(next), id); err != nil {
 		return fmt.Errorf("kb: next review of %d: %w", id, err)
 	}
 	return nil
@@ -409,7 +409,7 @@ func setNextReview(ctx context.Context, tx *sql.Tx, id int64, approved time.Time
 // searchChanged tells the search indexer (through its change log, in the change's
 // transaction) that what article id shows in search may have changed.
 func searchChanged(ctx context.Context, tx *sql.Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search_changes (article_id, at) VALUES (?, ?)`, id, sqlite.Now()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_changes (article_id, at) VALUES (?, ?)`, id, database.Now()); err != nil {
 		return fmt.Errorf("kb: search change for %d: %w", id, err)
 	}
 	return nil
@@ -451,7 +451,7 @@ func (s *Store) RetireReplacing(ctx context.Context, actor *accounts.User, id in
 		if err := setReplacement(ctx, tx, actor, a, replacedBy); err != nil {
 			return err
 		}
-		now := sqlite.Now()
+		now := database.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET status = 'retired', retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ?`,
 			now, actor.ID, reason, id); err != nil {
 			return fmt.Errorf("kb: retire %d: %w", id, err)
@@ -495,7 +495,7 @@ func confirmRetirement(ctx context.Context, tx *sql.Tx, actor *accounts.User, a 
 		return attest.Errorf(attest.EFORBIDDEN, "You asked for this retirement: a second knowledge manager confirms it.")
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE article_retirements SET confirmed_by = ?, confirmed_at = ? WHERE article_id = ?`,
-		actor.ID, sqlite.Now(), a.ID); err != nil {
+		actor.ID, database.Now(), a.ID); err != nil {
 		return fmt.Errorf("kb: confirm retirement of %d: %w", a.ID, err)
 	}
 	if err := hook(ctx, tx, outbox.ArticleRetired, a, articleData(a, nil, fmt.Sprintf("/articles/%d/history", a.ID))); err != nil {
@@ -537,8 +537,8 @@ func (s *Store) RetirementOf(ctx context.Context, actor *accounts.User, id int64
 	if err != nil {
 		return nil, fmt.Errorf("kb: retirement of %d: %w", id, err)
 	}
-	r.RequestedAt, _ = sqlite.Parse(requested)
-	r.ConfirmedAt, _ = sqlite.Parse(confirmed)
+	r.RequestedAt, _ = database.Parse(requested)
+	r.ConfirmedAt, _ = database.Parse(confirmed)
 	return &r, nil
 }
 

@@ -27,8 +27,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // MaxAttachment is the largest file accepted as an attachment (API.md: 10 MiB, 413 beyond).
@@ -167,7 +167,7 @@ func (s *Store) Upload(ctx context.Context, actor *accounts.User, name string, d
 	sum := sha256.Sum256(clean)
 	a := &Attachment{SHA256: hex.EncodeToString(sum[:]), Name: cleanName(name, ext), ContentType: ct, Size: int64(len(clean))}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		now := sqlite.Now()
+		now := database.Now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (sha256, content_type, size, data, created_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, a.SHA256, a.ContentType, a.Size, clean, now); err != nil {
 			return fmt.Errorf("kb: store attachment: %w", err)

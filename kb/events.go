@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // Views and searches are recorded through a bounded in-memory buffer that a background writer
@@ -123,7 +123,7 @@ func (s *Store) RecordViewAt(actor *accounts.User, articleID int64, version int,
 	if actor == nil || articleID <= 0 {
 		return
 	}
-	s.enqueue(event{kind: eventView, at: sqlite.Format(at), userID: actor.ID, supplierID: eventSupplier(actor),
+	s.enqueue(event{kind: eventView, at: database.Format(at), userID: actor.ID, supplierID: eventSupplier(actor),
 		articleID: articleID, version: version})
 }
 
@@ -140,7 +140,7 @@ func (s *Store) RecordSearchAt(actor *accounts.User, query string, results int, 
 	if actor == nil || query == "" {
 		return
 	}
-	s.enqueue(event{kind: eventSearch, at: sqlite.Format(at), userID: actor.ID, supplierID: eventSupplier(actor),
+	s.enqueue(event{kind: eventSearch, at: database.Format(at), userID: actor.ID, supplierID: eventSupplier(actor),
 		query: query, results: max(results, 0)})
 }
 
@@ -157,7 +157,7 @@ func (s *Store) RecordSearchClickAt(actor *accounts.User, query string, articleI
 	if actor == nil || q == "" || articleID <= 0 {
 		return
 	}
-	s.enqueue(event{kind: eventClick, at: sqlite.Format(at), userID: actor.ID, query: q, articleID: articleID})
+	s.enqueue(event{kind: eventClick, at: database.Format(at), userID: actor.ID, query: q, articleID: articleID})
 }
 
 // StartRecorder starts the background writer that empties the event buffer in batches, within

@@ -11,7 +11,7 @@ import (
 
 	"attest"
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // MaxFeedbackComment is the longest feedback comment, in characters.
@@ -97,7 +97,7 @@ func (s *Store) GiveFeedbackAt(ctx context.Context, actor *accounts.User, id int
 	if f.Wrong {
 		f.Helpful = false
 	}
-	stamp := sqlite.Format(at)
+	stamp := database.Format(at)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO feedback (at, user_id, supplier_id, article_id, version, helpful, wrong, comment)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, stamp, actor.ID, usageNullID(actor.SupplierID), id, f.Version,

@@ -12,8 +12,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // FollowupStatus is where a follow-up of actionable feedback stands.
@@ -137,7 +137,7 @@ func resolveFollowupsTx(ctx context.Context, tx *sql.Tx, actor *accounts.User, a
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("kb: follow-ups of article %d: %w", articleID, err)
 	}
-	now := sqlite.Now()
+	now := database.Now()
 	for _, id := range ids {
 		if err := resolveFollowup(ctx, tx, id, actor.ID, actor.Username, version, now); err != nil {
 			return err
@@ -321,7 +321,7 @@ func (s *Store) DismissFollowup(ctx context.Context, actor *accounts.User, id in
 			return attest.Errorf(attest.ECONFLICT, "Follow-up %d is already %s.", id, st)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE followups SET status = 'dismissed', closed_at = ?, closed_by = ?, reason = ? WHERE id = ?`,
-			sqlite.Now(), actor.ID, reason, id); err != nil {
+			database.Now(), actor.ID, reason, id); err != nil {
 			return err
 		}
 		if err := journal.Append(ctx, tx, actor.Username, "followup.dismiss", followupObject(id), journal.Change{

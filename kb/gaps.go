@@ -10,7 +10,7 @@ import (
 
 	"attest"
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // DefaultReportDays is the period a report covers when no start is given.
@@ -86,7 +86,7 @@ func (s *Store) ParseReportFilter(ctx context.Context, since, until, supplier, r
 
 // bounds returns the stored-time range [from, to) of the filter's period.
 func (f ReportFilter) bounds() (string, string) {
-	return sqlite.Format(f.Since), sqlite.Format(f.Until.AddDate(0, 0, 1))
+	return database.Format(f.Since), database.Format(f.Until.AddDate(0, 0, 1))
 }
 
 // QueryCount is a search query (trimmed, lower-cased) and how often it was searched.

@@ -12,8 +12,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // ImportFile is one Markdown file to import: Key names it stably across runs (its path
@@ -315,7 +315,7 @@ func importOne(ctx context.Context, tx *sql.Tx, actor *accounts.User, p *prepare
 			st = StatusInReview
 		}
 		v, err := insertArticle(ctx, tx, actor, newArticleRow{title: p.title, body: p.f.Body, rendered: p.rendered,
-			rtIDs: rtIDs, tags: p.tags, status: st, importKey: p.f.Key, at: sqlite.Format(now)})
+			rtIDs: rtIDs, tags: p.tags, status: st, importKey: p.f.Key, at: database.Format(now)})
 		if err != nil {
 			return "", err
 		}
@@ -399,7 +399,7 @@ func importOne(ctx context.Context, tx *sql.Tx, actor *accounts.User, p *prepare
 	if approveIt {
 		st = StatusInReview
 	}
-	v, err := insertVersion(ctx, tx, actor, id, latest.number+1, base, p.title, p.f.Body, "imported from "+p.f.Key, p.rendered, st, sqlite.Format(now))
+	v, err := insertVersion(ctx, tx, actor, id, latest.number+1, base, p.title, p.f.Body, "imported from "+p.f.Key, p.rendered, st, database.Format(now))
 	if err != nil {
 		return "", err
 	}
@@ -418,10 +418,10 @@ func importOne(ctx context.Context, tx *sql.Tx, actor *accounts.User, p *prepare
 // approveImported approves an imported version on the importer's word (--approve).
 func approveImported(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, v, cur *Version, at time.Time) error {
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO approvals (version_id, approver_id, comment, major, at) VALUES (?, ?, ?, 0, ?)`,
-		v.id, actor.ID, "imported as approved", sqlite.Format(at)); err != nil {
+		v.id, actor.ID, "imported as approved", database.Format(at)); err != nil {
 		return fmt.Errorf("kb: import approve: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE versions SET submitted_at = COALESCE(submitted_at, ?) WHERE id = ?`, sqlite.Format(at), v.id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE versions SET submitted_at = COALESCE(submitted_at, ?) WHERE id = ?`, database.Format(at), v.id); err != nil {
 		return fmt.Errorf("kb: import approve: %w", err)
 	}
 	return approve(ctx, tx, actor, a, v, cur, approveOpts{comment: "imported as approved", at: at, approvals: 1, required: 1, viaImport: true})

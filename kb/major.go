@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"attest/sqlite"
+	"attest/database"
 )
 
 // MajorChange is a version approved as a major change of an article that covers a request
@@ -35,14 +35,14 @@ func (s *Store) LatestMajorApprovalAt(ctx context.Context, requestTypeKey string
 		JOIN article_request_types art ON art.article_id = v.article_id
 		JOIN request_types rt ON rt.id = art.request_type_id
 		WHERE rt.key = ? AND v.major = 1 AND v.status IN ('approved', 'superseded')
-		  AND v.decided_at IS NOT NULL AND v.decided_at <= ?`, requestTypeKey, sqlite.Format(at)).Scan(&last)
+		  AND v.decided_at IS NOT NULL AND v.decided_at <= ?`, requestTypeKey, database.Format(at)).Scan(&last)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("kb: latest major approval of %q: %w", requestTypeKey, err)
 	}
 	if last == "" {
 		return time.Time{}, false, nil
 	}
-	t, err := sqlite.Parse(last)
+	t, err := database.Parse(last)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("kb: latest major approval of %q: %w", requestTypeKey, err)
 	}
@@ -62,7 +62,7 @@ func (s *Store) MajorChanges(ctx context.Context, requestTypeKey string, since t
 		JOIN request_types rt ON rt.id = art.request_type_id
 		WHERE rt.key = ? AND v.major = 1 AND v.status IN ('approved', 'superseded')
 		  AND v.decided_at IS NOT NULL AND v.decided_at > ?
-		ORDER BY v.decided_at, v.article_id`, requestTypeKey, sqlite.Format(since))
+		ORDER BY v.decided_at, v.article_id`, requestTypeKey, database.Format(since))
 	if err != nil {
 		return nil, fmt.Errorf("kb: major changes of %q: %w", requestTypeKey, err)
 	}
@@ -74,7 +74,7 @@ func (s *Store) MajorChanges(ctx context.Context, requestTypeKey string, since t
 		if err := rows.Scan(&m.ArticleID, &m.Number, &m.Title, &body, &at, &m.PreviousNumber, &prev); err != nil {
 			return nil, fmt.Errorf("kb: major changes of %q: %w", requestTypeKey, err)
 		}
-		if m.ApprovedAt, err = sqlite.Parse(at); err != nil {
+		if m.ApprovedAt, err = database.Parse(at); err != nil {
 			return nil, fmt.Errorf("kb: major changes of %q: %w", requestTypeKey, err)
 		}
 		m.Diff = Diff(prev, body)

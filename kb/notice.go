@@ -13,9 +13,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // Notice is a known blocker on a request type and its workaround, shown above every article
@@ -101,7 +101,7 @@ func (s *Store) PublishNotice(ctx context.Context, actor *accounts.User, key str
 		return nil, err
 	}
 	n.HTML = rendered.HTML
-	at := sqlite.Format(n.CreatedAt)
+	at := database.Format(n.CreatedAt)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO notices (request_type_id, title, body, html, until, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, rtID, n.Title, n.Body, n.HTML, n.Until, actor.ID, at).Scan(&n.ID); err != nil {
@@ -171,7 +171,7 @@ func (s *Store) EndNotice(ctx context.Context, actor *accounts.User, key string,
 			return attest.Errorf(attest.ECONFLICT, "Notice %d has already ended.", id)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE notices SET ended_at = ?, ended_by = ?, end_reason = ? WHERE id = ?`,
-			sqlite.Now(), actor.ID, reason, id); err != nil {
+			database.Now(), actor.ID, reason, id); err != nil {
 			return err
 		}
 		return journal.Append(ctx, tx, actor.Username, "notice.end", noticeObject(id), journal.Change{

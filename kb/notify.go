@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"attest/accounts"
+	"attest/database"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // Notification is an in-app notice for a person: a decision on their proposal, a change to
@@ -67,7 +67,7 @@ func send(ctx context.Context, tx *sql.Tx, n notice, ids ...int64) error {
 	if err != nil {
 		return err
 	}
-	at := sqlite.Now()
+	at := database.Now()
 	for _, u := range users {
 		if !mayReadNotice(u, n) {
 			continue
@@ -226,7 +226,7 @@ func (s *Store) UnreadNotifications(ctx context.Context, actor *accounts.User) (
 // MarkNotificationsRead marks all of actor's notifications read.
 func (s *Store) MarkNotificationsRead(ctx context.Context, actor *accounts.User) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, sqlite.Now(), actor.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, database.Now(), actor.ID); err != nil {
 			return fmt.Errorf("kb: mark notifications read: %w", err)
 		}
 		return nil

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"attest/sqlite"
+	"attest/database"
 )
 
 // The read-only queries below serve the quarterly audit (package audit), which checks the
@@ -69,7 +69,7 @@ func (s *Store) AuditUses(ctx context.Context, from, to time.Time) ([]AuditUse, 
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT u.article_id, COALESCE(sp.key, ''), COUNT(*)
 		FROM usage_events u LEFT JOIN suppliers sp ON sp.id = u.supplier_id
 		WHERE u.at >= ? AND u.at < ? GROUP BY u.article_id, sp.key ORDER BY u.article_id, sp.key`,
-		sqlite.Format(from), sqlite.Format(to))
+		database.Format(from), database.Format(to))
 	if err != nil {
 		return nil, fmt.Errorf("kb: audit uses: %w", err)
 	}
@@ -109,7 +109,7 @@ func (s *Store) AuditUsageEvents(ctx context.Context, id int64, from, to time.Ti
 		LEFT JOIN suppliers sp ON sp.id = u.supplier_id
 		JOIN request_types rt ON rt.id = u.request_type_id
 		WHERE u.article_id = ? AND u.at >= ? AND u.at < ? ORDER BY u.at, u.id`,
-		id, sqlite.Format(from), sqlite.Format(to))
+		id, database.Format(from), database.Format(to))
 	if err != nil {
 		return nil, fmt.Errorf("kb: audit usage of %d: %w", id, err)
 	}

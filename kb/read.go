@@ -14,7 +14,7 @@ import (
 
 	"attest"
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // ArticleStatus says whether an article is in use.
@@ -676,7 +676,7 @@ func parseTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	t, err := sqlite.Parse(s)
+	t, err := database.Parse(s)
 	if err != nil {
 		return time.Time{}
 	}

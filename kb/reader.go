@@ -11,8 +11,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Link is an article as a short list shows it: its title, and a figure (views, uses) when the
@@ -124,7 +124,7 @@ func (s *Store) SetFavourite(ctx context.Context, actor *accounts.User, id int64
 		args := []any{actor.ID, id}
 		if on {
 			q = `INSERT OR IGNORE INTO favourites (user_id, article_id, at) VALUES (?, ?, ?)`
-			args = append(args, sqlite.Now())
+			args = append(args, database.Now())
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("kb: favourite %d: %w", id, err)
@@ -171,9 +171,9 @@ func (s *Store) HomeFor(ctx context.Context, actor *accounts.User, limit int) (*
 		{&h.Recent, `SELECT article_id, COUNT(*) FROM article_views WHERE user_id = ? GROUP BY article_id ORDER BY MAX(at) DESC LIMIT 50`, []any{actor.ID}},
 		{&h.MostUsed, `SELECT ue.article_id, COUNT(*) FROM usage_events ue JOIN request_types rt ON rt.id = ue.request_type_id
 			WHERE ue.at > ? AND (? OR rt.key IN (SELECT value FROM json_each(?))) GROUP BY ue.article_id ORDER BY 2 DESC, ue.article_id LIMIT 50`,
-			[]any{sqlite.Format(time.Now().AddDate(0, 0, -90)), !actor.IsAgent(), fulfilsJSON(actor)}},
+			[]any{database.Format(time.Now().AddDate(0, 0, -90)), !actor.IsAgent(), fulfilsJSON(actor)}},
 		{&h.Changed, `SELECT article_id, number FROM versions WHERE status = 'approved' AND decided_at > ? AND number > 1
-			ORDER BY decided_at DESC LIMIT 50`, []any{sqlite.Format(time.Now().AddDate(0, 0, -30))}},
+			ORDER BY decided_at DESC LIMIT 50`, []any{database.Format(time.Now().AddDate(0, 0, -30))}},
 	}
 	for _, l := range lists {
 		ids, counts, err := idsOf(ctx, q, l.query, l.args...)

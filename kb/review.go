@@ -12,9 +12,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // Decision is a knowledge manager's approval or rejection of a version.
@@ -224,7 +224,7 @@ func (s *Store) Approve(ctx context.Context, actor *accounts.User, id int64, n i
 		}
 		now := time.Now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (version_id, approver_id, comment, major, at) VALUES (?, ?, ?, ?, ?)`,
-			v.id, actor.ID, d.Comment, d.Major, sqlite.Format(now)); err != nil {
+			v.id, actor.ID, d.Comment, d.Major, database.Format(now)); err != nil {
 			return fmt.Errorf("kb: approve %d/%d: %w", id, n, err)
 		}
 		var count int
@@ -264,7 +264,7 @@ type approveOpts struct {
 // approve makes v the current version of a: supersedes cur, sets the review date, tells
 // search, notifies and journals.
 func approve(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, v, cur *Version, o approveOpts) error {
-	at := sqlite.Format(o.at)
+	at := database.Format(o.at)
 	if cur != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE versions SET status = 'superseded' WHERE id = ?`, cur.id); err != nil {
 			return fmt.Errorf("kb: supersede %d/%d: %w", a.ID, cur.Number, err)
@@ -355,7 +355,7 @@ func (s *Store) Reject(ctx context.Context, actor *accounts.User, id int64, n in
 		if err := refusal(actor, a, v, actReject); err != nil {
 			return err
 		}
-		now := sqlite.Now()
+		now := database.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE versions SET status = 'rejected', decided_at = ?, decided_by = ?, comment = ? WHERE id = ?`,
 			now, actor.ID, d.Comment, v.id); err != nil {
 			return fmt.Errorf("kb: reject %d/%d: %w", id, n, err)
@@ -556,7 +556,7 @@ func (s *Store) FilteredReviewQueue(ctx context.Context, actor *accounts.User, f
 	}
 	orows, err := s.db.Read.QueryContext(ctx, `SELECT a.id, v.title, v.number, COALESCE(v.decided_at, ''), a.next_review
 		FROM articles a JOIN versions v ON v.article_id = a.id AND v.status = 'approved'
-		WHERE a.status = 'active' AND a.next_review IS NOT NULL AND a.next_review < ? ORDER BY a.next_review, a.id`, sqlite.Now())
+		WHERE a.status = 'active' AND a.next_review IS NOT NULL AND a.next_review < ? ORDER BY a.next_review, a.id`, database.Now())
 	if err != nil {
 		return nil, fmt.Errorf("kb: overdue articles: %w", err)
 	}

@@ -4,12 +4,12 @@ package kb
 
 import (
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // Store keeps articles, their versions and everything recorded about their use.
 type Store struct {
-	db       *sqlite.DB
+	db       *database.DB
 	accounts *accounts.Store
 	// events buffers views and searches and group-commits ticket usage (events.go, usage.go).
 	events recorder
@@ -20,6 +20,6 @@ type Store struct {
 }
 
 // NewStore returns a Store over db.
-func NewStore(db *sqlite.DB, acc *accounts.Store) *Store {
+func NewStore(db *database.DB, acc *accounts.Store) *Store {
 	return &Store{db: db, accounts: acc}
 }

@@ -15,7 +15,7 @@ import (
 
 	"attest"
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // Outcome is how a ticket ended after an agent used an article on it.
@@ -291,7 +291,7 @@ func (s *Store) RecordUsageAt(ctx context.Context, actor *accounts.User, in Usag
 	if at.IsZero() {
 		at = time.Now()
 	}
-	row.at = sqlite.Format(at)
+	row.at = database.Format(at)
 	if row.cause == CauseKnowledgeWrong {
 		return s.recordWrongKnowledge(ctx, actor, row)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // NewVersion is an edit of an article: the version it was edited from and the new content.
@@ -84,7 +84,7 @@ func (s *Store) SaveVersion(ctx context.Context, actor *accounts.User, id int64,
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE article_id = ?`, id).Scan(&n); err != nil {
 			return fmt.Errorf("kb: save version of %d: %w", id, err)
 		}
-		if v, err = insertVersion(ctx, tx, actor, id, n, base.Number, title, in.Body, note, r, StatusDraft, sqlite.Now()); err != nil {
+		if v, err = insertVersion(ctx, tx, actor, id, n, base.Number, title, in.Body, note, r, StatusDraft, database.Now()); err != nil {
 			return err
 		}
 		if err := journal.Append(ctx, tx, actor.Username, "version.save", versionObject(id, n),
@@ -132,7 +132,7 @@ func transition(ctx context.Context, tx *sql.Tx, actor *accounts.User, id int64,
 
 // setStatus records a version's new status and journals it.
 func setStatus(ctx context.Context, tx *sql.Tx, actor *accounts.User, v *Version, to Status, action string, extra map[string]any) error {
-	now := sqlite.Now()
+	now := database.Now()
 	q := `UPDATE versions SET status = ? WHERE id = ?`
 	args := []any{to, v.id}
 	switch to {
@@ -274,7 +274,7 @@ func (s *Store) SaveAutosave(ctx context.Context, actor *accounts.User, in Autos
 		_, err := tx.ExecContext(ctx, `INSERT INTO drafts_autosave (user_id, article_id, base, title, body, note, saved_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, article_id) DO UPDATE SET
 			base = excluded.base, title = excluded.title, body = excluded.body, note = excluded.note, saved_at = excluded.saved_at`,
-			actor.ID, in.ArticleID, in.Base, in.Title, in.Body, in.Note, sqlite.Format(now))
+			actor.ID, in.ArticleID, in.Base, in.Title, in.Body, in.Note, database.Format(now))
 		if err != nil {
 			return fmt.Errorf("kb: autosave: %w", err)
 		}

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"attest/sqlite"
+	"attest/database"
 )
 
 func TestApplyIsIdempotentAndRecorded(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {
-		db, err := sqlite.Open(ctx, dir)
+		db, err := database.Open(ctx, dir)
 		if err != nil {
 			t.Fatalf("open #%d: %v", i+1, err)
 		}
@@ -34,7 +34,7 @@ func TestApplyIsIdempotentAndRecorded(t *testing.T) {
 func TestNewerDatabaseIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, dir)
+	db, err := database.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	_, err = sqlite.Open(ctx, dir)
+	_, err = database.Open(ctx, dir)
 	if err == nil || !strings.Contains(err.Error(), "newer version of attest") {
 		t.Fatalf("open of a newer database: err = %v, want a clear refusal", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"attest/database"
 	"attest/outbox"
-	"attest/sqlite"
 	"attest/training"
 )
 
@@ -80,7 +80,7 @@ func digestOf(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (Digest,
 		JOIN request_types rt ON rt.id = c.request_type_id
 		WHERE c.user_id = ? AND c.revoked_at IS NULL AND c.expires_at > ? AND c.expires_at <= ?
 		AND NOT EXISTS (SELECT 1 FROM certifications n WHERE n.user_id = c.user_id AND n.request_type_id = c.request_type_id AND n.id > c.id)
-		ORDER BY c.expires_at`, id, sqlite.Format(now), sqlite.Format(now.Add(training.RecertificationWindow))); err != nil {
+		ORDER BY c.expires_at`, id, database.Format(now), database.Format(now.Add(training.RecertificationWindow))); err != nil {
 		return d, fmt.Errorf("notify: digest expiring: %w", err)
 	}
 	return d, nil
@@ -145,7 +145,7 @@ func (w *Worker) Digests(ctx context.Context) (int, error) {
 	for _, id := range ids {
 		err := w.db.Tx(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `INSERT INTO digests (user_id, day, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-				id, day, sqlite.Format(now))
+				id, day, database.Format(now))
 			if err != nil {
 				return err
 			}
@@ -180,7 +180,7 @@ func (w *Worker) Expiring(ctx context.Context) (int, error) {
 		WHERE c.revoked_at IS NULL AND c.expires_at > ? AND c.expires_at <= ?
 		AND NOT EXISTS (SELECT 1 FROM certifications n WHERE n.user_id = c.user_id AND n.request_type_id = c.request_type_id AND n.id > c.id)
 		AND NOT EXISTS (SELECT 1 FROM certification_expiry_events e WHERE e.certification_id = c.id) ORDER BY c.id`,
-		sqlite.Format(now), sqlite.Format(now.Add(training.RecertificationWindow)))
+		database.Format(now), database.Format(now.Add(training.RecertificationWindow)))
 	if err != nil {
 		return 0, fmt.Errorf("notify: expiring certifications: %w", err)
 	}
@@ -201,7 +201,7 @@ func (w *Worker) Expiring(ctx context.Context) (int, error) {
 	for _, c := range certs {
 		err := w.db.Tx(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `INSERT INTO certification_expiry_events (certification_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-				c.id, sqlite.Format(now))
+				c.id, database.Format(now))
 			if err != nil {
 				return err
 			}
@@ -209,7 +209,7 @@ func (w *Worker) Expiring(ctx context.Context) (int, error) {
 				return nil
 			}
 			n++
-			exp, _ := sqlite.Parse(c.expires)
+			exp, _ := database.Parse(c.expires)
 			return outbox.AboutPerson(ctx, tx, c.user, outbox.CertificationExpiring, outbox.Mail{
 				Subject: fmt.Sprintf("Your certification for %s expires on %s", c.rt, exp.Format(time.DateOnly)),
 				Text:    fmt.Sprintf("Your certification for %s expires on %s: take the quiz again to keep your authority.", c.rt, exp.Format(time.DateOnly)),

@@ -18,18 +18,18 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // Store keeps webhooks, deliveries and settings.
 type Store struct {
-	db *sqlite.DB
+	db *database.DB
 }
 
 // NewStore returns the notification store over db.
-func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
+func NewStore(db *database.DB) *Store { return &Store{db: db} }
 
 // Delivery states.
 const (
@@ -111,7 +111,7 @@ func (s *Store) RegisterWebhook(ctx context.Context, actor *accounts.User, in We
 	var id int64
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO webhooks (supplier_id, url, secret, events, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, supplierID, in.URL, in.Secret, strings.Join(events, ","), actor.ID, sqlite.Now()).Scan(&id); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, supplierID, in.URL, in.Secret, strings.Join(events, ","), actor.ID, database.Now()).Scan(&id); err != nil {
 			return fmt.Errorf("notify: register webhook: %w", err)
 		}
 		return journal.Append(ctx, tx, actor.Username, "webhook.register", "webhook:"+strconv.FormatInt(id, 10),
@@ -177,10 +177,10 @@ func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 			return nil, fmt.Errorf("notify: deliveries: %w", err)
 		}
 		if d.Status == Pending {
-			t, _ := sqlite.Parse(next)
+			t, _ := database.Parse(next)
 			d.NextAt = &t
 		}
-		d.Created, _ = sqlite.Parse(created)
+		d.Created, _ = database.Parse(created)
 		out = append(out, d)
 	}
 	return out, rows.Err()
@@ -235,7 +235,7 @@ func (s *Store) Retry(ctx context.Context, actor *accounts.User, webhookID int64
 			return fmt.Errorf("notify: retry %s: %w", uid, err)
 		}
 		// A new 24 h of retries from now.
-		now := sqlite.Now()
+		now := database.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending', next_at = ?, created_at = ?, attempts = 0 WHERE uid = ?`,
 			now, now, uid); err != nil {
 			return fmt.Errorf("notify: retry %s: %w", uid, err)

@@ -27,8 +27,8 @@ import (
 	"strings"
 	"time"
 
+	"attest/database"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // Config is how a worker delivers.
@@ -56,7 +56,7 @@ type Config struct {
 // Worker delivers due outbox rows. Any number of workers, in one or several processes, may
 // run on one database: a row is claimed by moving its next_at past a lease in one UPDATE.
 type Worker struct {
-	db   *sqlite.DB
+	db   *database.DB
 	cfg  Config
 	smtp *url.URL
 	http *http.Client
@@ -86,7 +86,7 @@ func (cfg Config) smtpURL() (*url.URL, error) {
 }
 
 // NewWorker returns a worker over db. Errors: see Config.Check.
-func NewWorker(db *sqlite.DB, cfg Config) (*Worker, error) {
+func NewWorker(db *database.DB, cfg Config) (*Worker, error) {
 	w := &Worker{db: db, cfg: cfg}
 	u, err := cfg.smtpURL()
 	if err != nil {
@@ -159,7 +159,7 @@ func (w *Worker) claim(ctx context.Context) (*claimed, error) {
 	// A read first: an idle worker never takes the write lock.
 	var due bool
 	if err := w.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND next_at <= ?)`,
-		sqlite.Format(now)).Scan(&due); err != nil {
+		database.Format(now)).Scan(&due); err != nil {
 		return nil, fmt.Errorf("notify: due deliveries: %w", err)
 	}
 	if !due {
@@ -172,7 +172,7 @@ func (w *Worker) claim(ctx context.Context) (*claimed, error) {
 			WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT 1)
 			AND state = 'pending' AND next_at <= ?
 			RETURNING id, uid, channel, event, user_id, webhook_id, payload, created_at, attempts`,
-			sqlite.Format(now.Add(w.cfg.Lease)), sqlite.Format(now), sqlite.Format(now)).
+			database.Format(now.Add(w.cfg.Lease)), database.Format(now), database.Format(now)).
 			Scan(&c.row, &c.uid, &c.channel, &c.event, &c.userID, &c.webhookID, &c.payload, &created, &c.attempts)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -181,7 +181,7 @@ func (w *Worker) claim(ctx context.Context) (*claimed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notify: claim: %w", err)
 	}
-	c.created, _ = sqlite.Parse(created)
+	c.created, _ = database.Parse(created)
 	return &c, nil
 }
 
@@ -216,7 +216,7 @@ func (w *Worker) mark(ctx context.Context, c *claimed, sendErr error) error {
 				note = sendErr.Error()
 			}
 			_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'delivered', delivered_at = ?, last_error = ? WHERE id = ?`,
-				sqlite.Format(now), note, c.row)
+				database.Format(now), note, c.row)
 			return err
 		}
 		msg := sendErr.Error()
@@ -230,7 +230,7 @@ func (w *Worker) mark(ctx context.Context, c *claimed, sendErr error) error {
 		}
 		w.cfg.Log.Warn("delivery failed", "id", c.uid, "event", c.event, "attempts", c.attempts, "state", state, "err", msg)
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_at = ?, last_error = ? WHERE id = ?`,
-			state, sqlite.Format(next), msg, c.row)
+			state, database.Format(next), msg, c.row)
 		return err
 	})
 }

@@ -18,7 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"attest/sqlite"
+	"attest/database"
 )
 
 // The webhook events (API.md).
@@ -103,7 +103,7 @@ func QueueEmail(ctx context.Context, tx *sql.Tx, userID int64, event string, m M
 		next = now.Add(ReviewGrace)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (uid, channel, user_id, event, payload, created_at, next_at)
-		VALUES (?, 'email', ?, ?, ?, ?, ?)`, NewID(), userID, event, string(raw), sqlite.Format(now), sqlite.Format(next)); err != nil {
+		VALUES (?, 'email', ?, ?, ?, ?, ?)`, NewID(), userID, event, string(raw), database.Format(now), database.Format(next)); err != nil {
 		return fmt.Errorf("outbox: queue e-mail: %w", err)
 	}
 	return nil
@@ -166,7 +166,7 @@ func Hook(ctx context.Context, tx *sql.Tx, event string, data any, mayRead func(
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (uid, channel, webhook_id, event, payload, created_at, next_at)
-			VALUES (?, 'webhook', ?, ?, ?, ?, ?)`, b.ID, h.id, event, string(body), sqlite.Format(now), sqlite.Format(now)); err != nil {
+			VALUES (?, 'webhook', ?, ?, ?, ?, ?)`, b.ID, h.id, event, string(body), database.Format(now), database.Format(now)); err != nil {
 			return fmt.Errorf("outbox: queue %s: %w", event, err)
 		}
 	}

@@ -13,9 +13,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/kb"
-	"attest/sqlite"
 )
 
 // Candidate is a request type as a candidate for automation over a period.
@@ -110,7 +110,7 @@ func (s *Store) Automation(ctx context.Context, actor *accounts.User, p Period) 
 			WHERE v.status IN ('approved', 'superseded') AND v.decided_at < ?3), ''),
 		COALESCE(ap.note, ''), COALESCE(pu.username, ''), COALESCE(ap.proposed_at, '')
 		FROM request_types rt LEFT JOIN automation_proposals ap ON ap.request_type_id = rt.id LEFT JOIN users pu ON pu.id = ap.proposed_by
-		ORDER BY rt.key`, from, to, sqlite.Format(end))
+		ORDER BY rt.key`, from, to, database.Format(end))
 	if err != nil {
 		return nil, fmt.Errorf("scorecard: automation: %w", err)
 	}
@@ -128,12 +128,12 @@ func (s *Store) Automation(ctx context.Context, actor *accounts.User, p Period) 
 		}
 		c.ResolvedShare = share(resolved, c.Tickets)
 		if changed != "" {
-			t, _ := sqlite.Parse(changed)
+			t, _ := database.Parse(changed)
 			d := int(end.Sub(t).Hours() / 24)
 			c.DaysSinceMajorChange = &d
 		}
 		if note != "" {
-			t, _ := sqlite.Parse(at)
+			t, _ := database.Parse(at)
 			c.Proposal = &Proposal{Note: note, By: by, At: t}
 		}
 		c.FailureCauses = map[string]int{}
@@ -329,7 +329,7 @@ func (s *Store) ProposeAutomation(ctx context.Context, actor *accounts.User, key
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO automation_proposals (request_type_id, note, proposed_by, proposed_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (request_type_id) DO UPDATE SET note = excluded.note, proposed_by = excluded.proposed_by, proposed_at = excluded.proposed_at`,
-			id, note, actor.ID, sqlite.Now()); err != nil {
+			id, note, actor.ID, database.Now()); err != nil {
 			return err
 		}
 		return journal.Append(ctx, tx, actor.Username, "automation.propose", "request_type:"+key, journal.Change{

@@ -11,7 +11,7 @@ import (
 
 	"attest"
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // Cell is one value of a record, with the page it comes from ("" for none).
@@ -56,7 +56,7 @@ func articleLink(id, n string) string {
 }
 
 func at(s string) string {
-	t, err := sqlite.Parse(s)
+	t, err := database.Parse(s)
 	if err != nil {
 		return s
 	}
@@ -173,7 +173,7 @@ func (s *Store) Records(ctx context.Context, actor *accounts.User, key, figure s
 	out.Label, out.Note, out.Columns = fq.label, fq.note, fq.columns
 	from, to := p.bounds()
 	end := s.end(p)
-	args := []any{sp.id, from, to, sp.key, sqlite.Format(end), end.Format(time.DateOnly)}
+	args := []any{sp.id, from, to, sp.key, database.Format(end), end.Format(time.DateOnly)}
 	rows, err := s.db.Read.QueryContext(ctx, fq.query, args[:maxParam(fq.query)]...)
 	if err != nil {
 		return nil, fmt.Errorf("scorecard: records of %s/%s: %w", key, figure, err)

@@ -15,16 +15,16 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
 // Store computes scorecards and automation candidates and keeps contribution targets and
 // automation proposals.
 type Store struct {
-	db       *sqlite.DB
+	db       *database.DB
 	accounts *accounts.Store
 	kb       *kb.Store
 	training *training.Store
@@ -33,7 +33,7 @@ type Store struct {
 }
 
 // NewStore returns a Store over db.
-func NewStore(db *sqlite.DB, acc *accounts.Store, k *kb.Store, tr *training.Store) *Store {
+func NewStore(db *database.DB, acc *accounts.Store, k *kb.Store, tr *training.Store) *Store {
 	return &Store{db: db, accounts: acc, kb: k, training: tr, now: time.Now}
 }
 
@@ -60,7 +60,7 @@ func (p Period) String() string {
 
 // bounds returns the stored-time range [from, to) of the period.
 func (p Period) bounds() (string, string) {
-	return sqlite.Format(p.Since), sqlite.Format(p.Until.AddDate(0, 0, 1))
+	return database.Format(p.Since), database.Format(p.Until.AddDate(0, 0, 1))
 }
 
 // ParsePeriod reads since and until (YYYY-MM-DD, "" for the default: the DefaultDays days up
@@ -175,7 +175,7 @@ func (s *Store) SetContributionTarget(ctx context.Context, actor *accounts.User,
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_targets (supplier_id, per_quarter, set_by, set_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (supplier_id) DO UPDATE SET per_quarter = excluded.per_quarter, set_by = excluded.set_by, set_at = excluded.set_at`,
-			id, perQuarter, actor.ID, sqlite.Now()); err != nil {
+			id, perQuarter, actor.ID, database.Now()); err != nil {
 			return err
 		}
 		var b any

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // Proposals counts the versions a supplier's agents submitted for review in a period and
@@ -132,7 +132,7 @@ func (s *Store) row(ctx context.Context, sp supplierRef, p Period) (*Row, error)
 	if r.CertificationCoverage, err = s.coverage(ctx, sp, end); err != nil {
 		return nil, err
 	}
-	endAt, endDay := sqlite.Format(end), end.Format(time.DateOnly)
+	endAt, endDay := database.Format(end), end.Format(time.DateOnly)
 	err = db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(f.due < ?3), 0) FROM audit_findings f JOIN audit_items i ON i.id = f.item_id
 		WHERE f.created_at < ?2 AND (f.status = 'open' OR f.resolved_at >= ?2) AND `+findingOf, sp.id, endAt, endDay, sp.key).
 		Scan(&r.OpenFindings, &r.OverdueFindings)
@@ -189,8 +189,8 @@ func (s *Store) proposals(ctx context.Context, sp supplierRef, from, to string, 
 			decided = false
 		}
 		if decided && dec != "" {
-			a, _ := sqlite.Parse(sub)
-			b, _ := sqlite.Parse(dec)
+			a, _ := database.Parse(sub)
+			b, _ := database.Parse(dec)
 			hours = append(hours, b.Sub(a).Hours())
 		}
 	}

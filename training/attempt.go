@@ -13,8 +13,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Attempt statuses. A timed-out attempt was not submitted before its deadline: it counts as
@@ -187,7 +187,7 @@ func (s *Store) StartAttempt(ctx context.Context, actor *accounts.User, quizID i
 			deadline = &d
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO attempts (quiz_id, user_id, started_at, deadline, pass_percent, validity_days, recertification)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, quizID, actor.ID, sqlite.Format(now), nullTime(deadline), z.PassPercent, z.ValidityDays, last != nil)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, quizID, actor.ID, database.Format(now), nullTime(deadline), z.PassPercent, z.ValidityDays, last != nil)
 		if err != nil {
 			return fmt.Errorf("training: start attempt: %w", err)
 		}
@@ -271,7 +271,7 @@ func (s *Store) checkAttemptLimit(ctx context.Context, tx *sql.Tx, z *Quiz, user
 		since = last.CertifiedAt
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT started_at FROM attempts WHERE quiz_id = ? AND user_id = ? AND started_at > ? ORDER BY started_at`,
-		z.ID, userID, sqlite.Format(since))
+		z.ID, userID, database.Format(since))
 	if err != nil {
 		return fmt.Errorf("training: attempt limit: %w", err)
 	}
@@ -519,7 +519,7 @@ func (s *Store) Submit(ctx context.Context, actor *accounts.User, attemptID int6
 		}
 		passed := len(items) > 0 && right*100 >= passPercent*len(items)
 		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET submitted_at = ?, score_percent = ?, passed = ? WHERE id = ?`,
-			sqlite.Format(now), score, passed, attemptID); err != nil {
+			database.Format(now), score, passed, attemptID); err != nil {
 			return fmt.Errorf("training: record answers: %w", err)
 		}
 		return journal.Append(ctx, tx, actor.Username, "attempt.submit", fmt.Sprintf("attempt:%d", attemptID),

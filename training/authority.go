@@ -11,9 +11,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/kb"
-	"attest/sqlite"
 )
 
 // Reasons an Authority gives (API.md, "Training and fulfilment authority").
@@ -260,7 +260,7 @@ func (s *Store) Suspend(ctx context.Context, actor *accounts.User, username, req
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO suspensions (user_id, request_type_id, reason, finding_id, suspended_by, suspended_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, u.ID, rtID, reason, nullInt(findingID), actor.Username, sqlite.Format(s.clock()))
+			VALUES (?, ?, ?, ?, ?, ?)`, u.ID, rtID, reason, nullInt(findingID), actor.Username, database.Format(s.clock()))
 		if err != nil {
 			return fmt.Errorf("training: suspend: %w", err)
 		}
@@ -302,7 +302,7 @@ func (s *Store) LiftSuspension(ctx context.Context, actor *accounts.User, suspen
 			return attest.Errorf(attest.ECONFLICT, "This suspension was lifted already.")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE suspensions SET lifted_at = ?, lifted_by = ?, lift_reason = ? WHERE id = ?`,
-			sqlite.Format(s.clock()), actor.Username, reason, suspensionID); err != nil {
+			database.Format(s.clock()), actor.Username, reason, suspensionID); err != nil {
 			return fmt.Errorf("training: lift: %w", err)
 		}
 		return journal.Append(ctx, tx, actor.Username, "authority.lift", fmt.Sprintf("suspension:%d", suspensionID),

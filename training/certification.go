@@ -11,9 +11,9 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
 	"attest/outbox"
-	"attest/sqlite"
 )
 
 // RecertificationWindow is how long before expiry a certification may be renewed from its old
@@ -260,14 +260,14 @@ func (s *Store) certify(ctx context.Context, tx *sql.Tx, actor *accounts.User, r
 	}
 	expires := from.AddDate(0, 0, validity)
 	res, err := tx.ExecContext(ctx, `INSERT INTO certifications (user_id, request_type_id, attempt_id, basis_at, certified_by, certified_at, expires_at, renews)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.userID, rtID, r.AttemptID, sqlite.Format(*r.EndedAt), actor.ID, sqlite.Format(now),
-		sqlite.Format(expires), nullInt(renews))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.userID, rtID, r.AttemptID, database.Format(*r.EndedAt), actor.ID, database.Format(now),
+		database.Format(expires), nullInt(renews))
 	if err != nil {
 		return nil, fmt.Errorf("training: certify: %w", err)
 	}
 	id, _ := res.LastInsertId()
 	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET decision = 'certified', decided_by = ?, decided_at = ? WHERE id = ?`,
-		actor.ID, sqlite.Format(now), r.AttemptID); err != nil {
+		actor.ID, database.Format(now), r.AttemptID); err != nil {
 		return nil, fmt.Errorf("training: certify: %w", err)
 	}
 	c, err := scanCert(tx.QueryRowContext(ctx, `SELECT `+certCols+certFrom+` WHERE c.id = ?`, id))
@@ -325,7 +325,7 @@ func (s *Store) Decline(ctx context.Context, actor *accounts.User, attemptID int
 			return attest.Errorf(attest.ECONFLICT, "Only a passed attempt waiting for a decision can be declined.")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET decision = 'declined', decision_reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
-			reason, actor.ID, sqlite.Format(s.clock()), attemptID); err != nil {
+			reason, actor.ID, database.Format(s.clock()), attemptID); err != nil {
 			return fmt.Errorf("training: decline: %w", err)
 		}
 		return journal.Append(ctx, tx, actor.Username, "certification.decline", fmt.Sprintf("attempt:%d", attemptID),
@@ -364,7 +364,7 @@ func (s *Store) Revoke(ctx context.Context, actor *accounts.User, certificationI
 		}
 		now := s.clock()
 		if _, err := tx.ExecContext(ctx, `UPDATE certifications SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?`,
-			sqlite.Format(now), actor.ID, reason, certificationID); err != nil {
+			database.Format(now), actor.ID, reason, certificationID); err != nil {
 			return fmt.Errorf("training: revoke: %w", err)
 		}
 		c.RevokedAt, c.RevokedBy, c.RevokeReason = &now, actor.Username, reason

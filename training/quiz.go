@@ -11,8 +11,8 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/journal"
-	"attest/sqlite"
 )
 
 // Quiz is a checkpoint quiz for a request type: a bank of questions, of which each attempt
@@ -292,7 +292,7 @@ func (s *Store) CreateQuiz(ctx context.Context, actor *accounts.User, in QuizInp
 		if err := checkArticles(ctx, tx, in.Questions); err != nil {
 			return err
 		}
-		now := sqlite.Format(s.clock())
+		now := database.Format(s.clock())
 		res, err := tx.ExecContext(ctx, `INSERT INTO quizzes (request_type_id, title, pass_percent, validity_days, draw_count,
 			time_limit_minutes, max_attempts, cooldown_hours, show_answers, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rtID, in.Title, *in.PassPercent, *in.ValidityDays, in.DrawCount,
@@ -352,7 +352,7 @@ func (s *Store) UpdateQuiz(ctx context.Context, actor *accounts.User, id int64, 
 				return attest.FieldError(map[string]string{fmt.Sprintf("questions[%d].id", i): "not a question of this quiz"})
 			}
 		}
-		now := sqlite.Format(s.clock())
+		now := database.Format(s.clock())
 		if _, err := tx.ExecContext(ctx, `UPDATE quizzes SET request_type_id = ?, title = ?, pass_percent = ?, validity_days = ?,
 			draw_count = ?, time_limit_minutes = ?, max_attempts = ?, cooldown_hours = ?, show_answers = ?,
 			revision = revision + 1, updated_at = ? WHERE id = ?`, rtID, in.Title, *in.PassPercent, *in.ValidityDays,

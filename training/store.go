@@ -13,13 +13,13 @@ import (
 
 	"attest"
 	"attest/accounts"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 )
 
 // Store keeps quizzes, attempts and certifications.
 type Store struct {
-	db       *sqlite.DB
+	db       *database.DB
 	accounts *accounts.Store
 	kb       *kb.Store
 
@@ -28,7 +28,7 @@ type Store struct {
 }
 
 // NewStore returns a Store over db.
-func NewStore(db *sqlite.DB, acc *accounts.Store, k *kb.Store) *Store {
+func NewStore(db *database.DB, acc *accounts.Store, k *kb.Store) *Store {
 	return &Store{db: db, accounts: acc, kb: k, now: time.Now}
 }
 
@@ -78,7 +78,7 @@ func requestTypeID(ctx context.Context, q queryer, key string) (id int64, name s
 }
 
 func parseTime(s string) time.Time {
-	t, _ := sqlite.Parse(s)
+	t, _ := database.Parse(s)
 	return t
 }
 
@@ -94,7 +94,7 @@ func nullTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return sqlite.Format(*t)
+	return database.Format(*t)
 }
 
 func nullInt(id int64) any {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"attest/accounts"
-	"attest/sqlite"
+	"attest/database"
 )
 
 // Org is a test organisation: two suppliers, three request types, one user per role.
@@ -18,7 +18,7 @@ import (
 //	users:          admin, km1, km2 (knowledge managers), trainer, auditor,
 //	                alice and bob (agents at acme), gina (agent at globex)
 type Org struct {
-	DB       *sqlite.DB
+	DB       *database.DB
 	Dir      string
 	Accounts *accounts.Store
 	Users    map[string]*accounts.User
@@ -32,7 +32,7 @@ func NewOrg(t testing.TB) *Org {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, dir)
+	db, err := database.Open(ctx, dir)
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}

@@ -10,14 +10,14 @@ import (
 	"attest/accounts"
 	"attest/audit"
 	"attest/cmdb"
+	"attest/database"
 	"attest/kb"
-	"attest/sqlite"
 	"attest/training"
 )
 
 // app is everything a command needs, wired explicitly.
 type app struct {
-	db       *sqlite.DB
+	db       *database.DB
 	accounts *accounts.Store
 	kb       *kb.Store
 	training *training.Store
@@ -28,7 +28,7 @@ type app struct {
 }
 
 func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app, error) {
-	db, err := sqlite.Open(ctx, dataDir)
+	db, err := database.Open(ctx, dataDir)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"attest/accounts"
+	"attest/database"
 	"attest/kb"
 	"attest/search"
-	"attest/sqlite"
 )
 
 // TestMain lets a test start this test binary as `attest` itself (ATTEST_RUN_MAIN=1), so the
@@ -100,7 +100,7 @@ func TestCrashDuringIndexingConverges(t *testing.T) {
 
 	// While it is down: retire one article, supersede another's wording.
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, dir)
+	db, err := database.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

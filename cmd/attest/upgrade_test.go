@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"attest/database"
 	"attest/kb"
 	"attest/search"
-	"attest/sqlite"
 )
 
 // TestUpgradeFillsTextAndReindexes: a database written before kb stored the text of versions
@@ -19,7 +19,7 @@ func TestUpgradeFillsTextAndReindexes(t *testing.T) {
 		t.Fatalf("user add: %v %s", err, out)
 	}
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, dir)
+	db, err := database.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestUpgradeFillsTextAndReindexes(t *testing.T) {
 	if out, err := run(t, "", "reindex", "--data", dir); err != nil || !strings.Contains(out, "indexed 1 articles") {
 		t.Fatalf("reindex: %v %s", err, out)
 	}
-	db, err = sqlite.Open(ctx, dir)
+	db, err = database.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

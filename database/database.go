@@ -1,7 +1,7 @@
-// Package sqlite opens Attest's SQLite database the way every part of Attest uses it: WAL,
+// Package database opens Attest's database the way every part of Attest uses it: WAL,
 // foreign keys on, a busy timeout, one connection for writes (so writers queue in Go instead of
 // failing with SQLITE_BUSY) and a pool for reads, migrations applied at open.
-package sqlite
+package database
 
 import (
 	"context"
@@ -33,7 +33,7 @@ type DB struct {
 // Open opens (creating when missing) the database in dir and applies migrations.
 func Open(ctx context.Context, dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
+		return nil, fmt.Errorf("database: create data dir: %w", err)
 	}
 	return OpenFile(ctx, filepath.Join(dir, FileName))
 }
@@ -48,7 +48,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, fmt.Errorf("database: open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -56,7 +56,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, fmt.Errorf("database: open %s: %w", path, err)
 	}
 	if err := migrations.Apply(ctx, w); err != nil {
 		w.Close()
@@ -70,7 +70,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	r, err := sql.Open("sqlite3", "file:"+path+"?"+rq.Encode())
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, fmt.Errorf("database: open %s: %w", path, err)
 	}
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
@@ -87,14 +87,14 @@ func (db *DB) Close() error {
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return fmt.Errorf("database: begin: %w", err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return fmt.Errorf("database: commit: %w", err)
 	}
 	return nil
 }
@@ -103,21 +103,21 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // while others may go on reading and writing (in WAL mode a reader never blocks a writer).
 func (db *DB) Backup(ctx context.Context, out string) error {
 	if _, err := os.Stat(out); err == nil {
-		return fmt.Errorf("sqlite: backup: %s exists; choose a new file", out)
+		return fmt.Errorf("database: backup: %s exists; choose a new file", out)
 	}
 	dst, err := sql.Open("sqlite3", "file:"+out)
 	if err != nil {
-		return fmt.Errorf("sqlite: backup: open %s: %w", out, err)
+		return fmt.Errorf("database: backup: open %s: %w", out, err)
 	}
 	defer dst.Close()
 	dconn, err := dst.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlite: backup: open %s: %w", out, err)
+		return fmt.Errorf("database: backup: open %s: %w", out, err)
 	}
 	defer dconn.Close()
 	sconn, err := db.Read.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlite: backup: %w", err)
+		return fmt.Errorf("database: backup: %w", err)
 	}
 	defer sconn.Close()
 	err = dconn.Raw(func(d any) error {
@@ -136,7 +136,7 @@ func (db *DB) Backup(ctx context.Context, out string) error {
 	})
 	if err != nil {
 		os.Remove(out)
-		return fmt.Errorf("sqlite: backup to %s: %w", out, err)
+		return fmt.Errorf("database: backup to %s: %w", out, err)
 	}
 	return nil
 }
