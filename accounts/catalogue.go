@@ -176,12 +176,11 @@ func (s *Store) CreateRequestType(ctx context.Context, actor *User, in NewReques
 			return &attest.Error{Code: attest.ECONFLICT, Message: fmt.Sprintf("A request type with key %q exists.", in.Key),
 				Fields: map[string]string{"key": "already taken"}}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO request_types (key, name, risk, requires_certification, approvals_required, review_days, grace_days, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Key, in.Name, in.Risk, in.RequiresCertification, in.ApprovalsRequired, in.ReviewDays, in.GraceDays, database.Now())
+		err := tx.QueryRowContext(ctx, `INSERT INTO request_types (key, name, risk, requires_certification, approvals_required, review_days, grace_days, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Key, in.Name, in.Risk, in.RequiresCertification, in.ApprovalsRequired, in.ReviewDays, in.GraceDays, database.Now()).Scan(&in.ID)
 		if err != nil {
 			return fmt.Errorf("accounts: create request type: %w", err)
 		}
-		in.ID, _ = res.LastInsertId()
 		return journal.Append(ctx, tx, actor.Username, "request_type.create", "request_type:"+in.Key, journal.Change{After: in})
 	})
 	if err != nil {

@@ -174,19 +174,18 @@ func (s *Store) CreateUser(ctx context.Context, actor *User, in NewUser) (*User,
 	var id int64
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)`, in.Username).Scan(&exists); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM users WHERE lower(username) = lower(?))`, in.Username).Scan(&exists); err != nil {
 			return fmt.Errorf("accounts: create user: %w", err)
 		}
 		if exists {
 			return &attest.Error{Code: attest.ECONFLICT, Message: fmt.Sprintf("The username %q is taken.", in.Username),
 				Fields: map[string]string{"username": "already taken"}}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at, email)
-			VALUES (?, ?, ?, ?, ?, ?)`, in.Username, in.DisplayName, hash, supplierID, database.Now(), in.Email)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at, email)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, in.Username, in.DisplayName, hash, supplierID, database.Now(), in.Email).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("accounts: create user: %w", err)
 		}
-		id, _ = res.LastInsertId()
 		for _, r := range roles {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role) VALUES (?, ?)`, id, r); err != nil {
 				return fmt.Errorf("accounts: create user: %w", err)
@@ -275,7 +274,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*User, err
 	if !ok {
 		return nil, attest.Errorf(attest.ENOTFOUND, "No such user.")
 	}
-	return s.userWhere(ctx, "u.username = ? COLLATE NOCASE", name)
+	return s.userWhere(ctx, "lower(u.username) = lower(?)", name)
 }
 
 // Users lists every user, by username.

@@ -151,20 +151,15 @@ func (s *Store) reserve(ctx context.Context, account, addr string) (int64, error
 		if w := max(wAcct, wAddr); w > 0 {
 			var known bool
 			err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM signin_known_addresses k JOIN users u ON u.id = k.user_id
-				WHERE u.username = ? COLLATE NOCASE AND k.addr = ? AND k.last_at >= ?)`,
+				WHERE lower(u.username) = lower(?) AND k.addr = ? AND k.last_at >= ?)`,
 				account, addr, database.Format(now.Add(-lim.KnownFor))).Scan(&known)
 			if err != nil || !known {
 				refused = w
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO signin_attempts (account, addr, at, outcome) VALUES (?, ?, ?, 'pending')`,
-			account, addr, database.Format(now))
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO signin_attempts (account, addr, at, outcome) VALUES (?, ?, ?, 'pending') RETURNING id`,
+			account, addr, database.Format(now)).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("accounts: reserve sign-in: %w", err)
@@ -227,7 +222,7 @@ func (s *Store) verifyThrottled(ctx context.Context, account, addr, password str
 		return 0, false, busy
 	}
 	var hash string
-	err = s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE username = ? COLLATE NOCASE`, account).Scan(&id, &hash)
+	err = s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE lower(username) = lower(?)`, account).Scan(&id, &hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		release()
 		return 0, false, fmt.Errorf("accounts: check password: %w", err)

@@ -104,7 +104,7 @@ func (s *Store) CreateServiceAccount(ctx context.Context, actor *User, in NewSer
 		username := base
 		for n := 2; ; n++ {
 			var taken bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)`, username).Scan(&taken); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM users WHERE lower(username) = lower(?))`, username).Scan(&taken); err != nil {
 				return err
 			}
 			if !taken {
@@ -112,12 +112,11 @@ func (s *Store) CreateServiceAccount(ctx context.Context, actor *User, in NewSer
 			}
 			username = fmt.Sprintf("%s-%d", base, n)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at, service, scopes)
-			VALUES (?, ?, ?, ?, ?, 1, ?)`, username, in.Name, hash, supplierID, database.Now(), string(scopesJSON))
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, supplier_id, created_at, service, scopes)
+			VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id`, username, in.Name, hash, supplierID, database.Now(), string(scopesJSON)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("accounts: create service account: %w", err)
 		}
-		id, _ = res.LastInsertId()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role) VALUES (?, 'agent')`, id); err != nil {
 			return fmt.Errorf("accounts: create service account: %w", err)
 		}
@@ -192,12 +191,11 @@ func (s *Store) CreateToken(ctx context.Context, actor *User, in NewToken) (*Tok
 	sum := sha256.Sum256([]byte(secret))
 	t := &Token{Name: in.Name, Username: owner.Username, Kind: "named", CreatedAt: now.Truncate(time.Second), ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Second)}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, hash, created_at, expires_at, kind, name, created_by)
-			VALUES (?, ?, ?, ?, 'named', ?, ?)`, owner.ID, sum[:], database.Format(t.CreatedAt), database.Format(t.ExpiresAt), t.Name, actor.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, hash, created_at, expires_at, kind, name, created_by)
+			VALUES (?, ?, ?, ?, 'named', ?, ?) RETURNING id`, owner.ID, sum[:], database.Format(t.CreatedAt), database.Format(t.ExpiresAt), t.Name, actor.ID).Scan(&t.ID)
 		if err != nil {
 			return fmt.Errorf("accounts: create token: %w", err)
 		}
-		t.ID, _ = res.LastInsertId()
 		return journal.Append(ctx, tx, actor.Username, "token.create", fmt.Sprintf("token:%d", t.ID), journal.Change{After: map[string]any{
 			"name": t.Name, "username": owner.Username, "expires_at": database.Format(t.ExpiresAt)}})
 	})
@@ -230,7 +228,7 @@ func (s *Store) Tokens(ctx context.Context, actor *User, username string) ([]Tok
 		WHERE t.revoked_at IS NULL AND t.expires_at > ?`
 	args := []any{database.Now()}
 	if username != "" {
-		q += ` AND u.username = ? COLLATE NOCASE`
+		q += ` AND lower(u.username) = lower(?)`
 		args = append(args, username)
 	}
 	rows, err := s.db.Read.QueryContext(ctx, q+` ORDER BY t.id DESC`, args...)

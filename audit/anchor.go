@@ -58,12 +58,11 @@ func (s *Store) Export(ctx context.Context, actor *accounts.User, id int64, form
 			// An audit's creation is journaled, so the journal is never empty here.
 			return fmt.Errorf("journal head: ok=%v: %w", ok, err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO audit_exports (audit_id, format, exported_by, exported_at, journal_id, journal_hash)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, format, actor.ID, database.Format(now), h.ID, h.Hash)
+		err = tx.QueryRowContext(ctx, `INSERT INTO audit_exports (audit_id, format, exported_by, exported_at, journal_id, journal_hash)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, format, actor.ID, database.Format(now), h.ID, h.Hash).Scan(&ex.ID)
 		if err != nil {
 			return fmt.Errorf("record export: %w", err)
 		}
-		ex.ID, _ = res.LastInsertId()
 		ex.Format, ex.ExportedBy, ex.ExportedAt, ex.JournalHead = format, actor.Username, now, h
 		return nil
 	})

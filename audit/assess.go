@@ -297,12 +297,11 @@ func (s *Store) AddEvidence(ctx context.Context, actor *accounts.User, auditID, 
 		if err := itemInAudit(ctx, tx, auditID, itemID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO audit_evidence (item_id, kind, content, effective_date, sha256, added_by, added_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, itemID, kind, content, effective, ev.SHA256, actor.ID, database.Format(now))
+		err := tx.QueryRowContext(ctx, `INSERT INTO audit_evidence (item_id, kind, content, effective_date, sha256, added_by, added_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, itemID, kind, content, effective, ev.SHA256, actor.ID, database.Format(now)).Scan(&ev.ID)
 		if err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
 		}
-		ev.ID, _ = res.LastInsertId()
 		// Files it references are frozen with it: their hashes are in its content, so in its hash.
 		if err := kb.RecordEvidenceAttachments(ctx, tx, actor, ev.ID, content); err != nil {
 			return err

@@ -159,15 +159,14 @@ func (s *Store) create(ctx context.Context, actor *accounts.User, in NewAudit, p
 	rtJSON, _ := json.Marshal(nonNil(in.RequestTypes))
 	var id int64
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO audits (quarter, status, seed, sample_size, population, suppliers,
+		err := tx.QueryRowContext(ctx, `INSERT INTO audits (quarter, status, seed, sample_size, population, suppliers,
 			request_types, criteria, algorithm, weighting, created_by, created_at, previous)
-			VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.Quarter, seed, in.SampleSize, len(cands), string(supJSON), string(rtJSON), string(crit), Algorithm,
-			weighting, actor.ID, database.Format(now), nullID(previous))
+			weighting, actor.ID, database.Format(now), nullID(previous)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert audit: %w", err)
 		}
-		id, _ = res.LastInsertId()
 		pop, err := tx.PrepareContext(ctx, `INSERT INTO audit_population (audit_id, article_id, version, stratum, supplier, request_type, uses)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {

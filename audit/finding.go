@@ -177,14 +177,13 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 		if len(fields) > 0 {
 			return attest.FieldError(fields)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO audit_findings (audit_id, item_id, severity, description, root_cause, owner_id, due,
-			subject_id, subject_request_type, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		err := tx.QueryRowContext(ctx, `INSERT INTO audit_findings (audit_id, item_id, severity, description, root_cause, owner_id, due,
+			subject_id, subject_request_type, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			auditID, in.Item, in.Severity, in.Description, in.RootCause, ownerID, in.Due, nullID(subjectID), in.SubjectRequestType,
-			actor.ID, database.Format(s.clock()))
+			actor.ID, database.Format(s.clock())).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert finding: %w", err)
 		}
-		id, _ = res.LastInsertId()
 		if err := outbox.AboutPerson(ctx, tx, ownerID, outbox.FindingAssigned, outbox.Mail{
 			Subject: fmt.Sprintf("Audit finding #%d is yours to remedy by %s", id, in.Due),
 			Text:    fmt.Sprintf("%s recorded a %s finding for you to remedy by %s: %s", actor.Name(), in.Severity, in.Due, in.Description),

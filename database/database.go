@@ -1,6 +1,11 @@
-// Package database opens Attest's database the way every part of Attest uses it: WAL,
-// foreign keys on, a busy timeout, one connection for writes (so writers queue in Go instead of
-// failing with SQLITE_BUSY) and a pool for reads, migrations applied at open.
+// Package database opens Attest's database the way every part of Attest uses it, on one of two
+// engines. SQLite (the default, one file in the data directory): WAL, foreign keys on, a busy
+// timeout, one connection for writes (so writers queue in Go instead of failing with
+// SQLITE_BUSY) and a pool for reads. PostgreSQL (--database postgres://…, for several nodes):
+// one pool, and state changes serialised by an advisory lock. Migrations are applied at open.
+//
+// The stores write one SQL for both engines; what the engines spell differently is confined to
+// this package (placeholders, booleans, locking) and to the per-dialect migrations.
 package database
 
 import (
@@ -14,6 +19,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mattn/go-sqlite3"
 
 	"attest/migrations"
@@ -22,12 +28,34 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "attest.db"
 
-// DB is Attest's database: Write has a single connection and begins transactions with
-// BEGIN IMMEDIATE; Read is a pool for queries.
+// Engine names the database engine a DB runs on.
+type Engine string
+
+const (
+	SQLite     Engine = "sqlite"
+	PostgreSQL Engine = "postgres"
+)
+
+// DB is Attest's database. On SQLite, Write has a single connection and begins transactions
+// with BEGIN IMMEDIATE, and Read is a pool for queries; on PostgreSQL both are one pool.
 type DB struct {
-	Write *sql.DB
-	Read  *sql.DB
-	Path  string
+	Write  *sql.DB
+	Read   *sql.DB
+	Engine Engine
+	// Path is the SQLite file; URL the PostgreSQL address.
+	Path string
+	URL  string
+	// Pool is the PostgreSQL connection pool under Write and Read (nil on SQLite), for what
+	// needs pgx itself: the session store and LISTEN.
+	Pool *pgxpool.Pool
+}
+
+// Connect opens the PostgreSQL database at url when url is set, else SQLite in dir.
+func Connect(ctx context.Context, url, dir string) (*DB, error) {
+	if url != "" {
+		return OpenPostgres(ctx, url)
+	}
+	return Open(ctx, dir)
 }
 
 // Open opens (creating when missing) the database in dir and applies migrations.
@@ -58,7 +86,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("database: open %s: %w", path, err)
 	}
-	if err := migrations.Apply(ctx, w); err != nil {
+	if err := migrations.Apply(ctx, w, migrations.SQLite); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -75,21 +103,33 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{Write: w, Read: r, Path: path}, nil
+	return &DB{Write: w, Read: r, Engine: SQLite, Path: path}, nil
 }
 
-// Close closes both pools.
+// Close closes the pools.
 func (db *DB) Close() error {
+	if db.Engine == PostgreSQL {
+		err := db.Write.Close()
+		db.Pool.Close()
+		return err
+	}
 	return errors.Join(db.Read.Close(), db.Write.Close())
 }
 
-// Tx runs fn in a write transaction and commits it when fn returns nil.
+// Tx runs fn in a write transaction and commits it when fn returns nil. On PostgreSQL the
+// transaction first takes the write lock (released at commit), so state changes from every
+// node apply one after another, as SQLite's single writer applies them.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("database: begin: %w", err)
 	}
 	defer tx.Rollback()
+	if db.Engine == PostgreSQL {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(writeLock)); err != nil {
+			return fmt.Errorf("database: take the write lock: %w", err)
+		}
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -102,6 +142,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Backup writes a consistent copy of the database to out with SQLite's online backup API,
 // while others may go on reading and writing (in WAL mode a reader never blocks a writer).
 func (db *DB) Backup(ctx context.Context, out string) error {
+	if db.Engine == PostgreSQL {
+		return fmt.Errorf("database: attest backup copies a SQLite database; on PostgreSQL use pg_dump (for example: pg_dump --format=custom --file=%s %s), which takes a consistent copy while the nodes keep running", out, redact(db.URL))
+	}
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("database: backup: %s exists; choose a new file", out)
 	}

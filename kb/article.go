@@ -217,11 +217,11 @@ func insertArticle(ctx context.Context, tx *sql.Tx, actor *accounts.User, row ne
 	if row.importKey != "" {
 		key = row.importKey
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO articles (created_by, created_at, import_key) VALUES (?, ?, ?)`, actor.ID, at, key)
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO articles (created_by, created_at, import_key) VALUES (?, ?, ?) RETURNING id`, actor.ID, at, key).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("kb: create article: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	for _, rt := range row.rtIDs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO article_request_types (article_id, request_type_id) VALUES (?, ?)`, id, rt); err != nil {
 			return nil, fmt.Errorf("kb: create article: %w", err)
@@ -238,12 +238,12 @@ func insertArticle(ctx context.Context, tx *sql.Tx, actor *accounts.User, row ne
 // insertVersion writes a version and makes its author a watcher.
 func insertVersion(ctx context.Context, tx *sql.Tx, actor *accounts.User, articleID int64, number, base int,
 	title, body, note string, r Rendered, st Status, at string) (*Version, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO versions (article_id, number, base, title, body, html, plain, text, note, author_id, created_at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, articleID, number, base, title, body, r.HTML, r.Text, r.Text, note, actor.ID, at, st)
+	var vid int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO versions (article_id, number, base, title, body, html, plain, text, note, author_id, created_at, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, articleID, number, base, title, body, r.HTML, r.Text, r.Text, note, actor.ID, at, st).Scan(&vid)
 	if err != nil {
 		return nil, fmt.Errorf("kb: save version %d of article %d: %w", number, articleID, err)
 	}
-	vid, _ := res.LastInsertId()
 	if err := recordAttachments(ctx, tx, actor, vid, body); err != nil {
 		return nil, err
 	}

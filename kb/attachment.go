@@ -172,12 +172,11 @@ func (s *Store) Upload(ctx context.Context, actor *accounts.User, name string, d
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, a.SHA256, a.ContentType, a.Size, clean, now); err != nil {
 			return fmt.Errorf("kb: store attachment: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO attachment_uploads (sha256, name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)`,
-			a.SHA256, a.Name, actor.ID, now)
+		err := tx.QueryRowContext(ctx, `INSERT INTO attachment_uploads (sha256, name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			a.SHA256, a.Name, actor.ID, now).Scan(&a.ID)
 		if err != nil {
 			return fmt.Errorf("kb: record upload: %w", err)
 		}
-		a.ID, _ = res.LastInsertId()
 		return journal.Append(ctx, tx, actor.Username, "attachment.upload", "attachment:"+a.SHA256,
 			journal.Change{After: map[string]any{"name": a.Name, "content_type": a.ContentType, "size": a.Size}})
 	})

@@ -628,7 +628,7 @@ func (s *Store) RequestTypeArticles(ctx context.Context, actor *accounts.User, k
 		JOIN article_request_types art ON art.request_type_id = rt.id
 		JOIN articles a ON a.id = art.article_id AND a.status = 'active'
 		JOIN versions v ON v.article_id = a.id AND v.status = 'approved'
-		WHERE rt.key = ? ORDER BY v.title COLLATE NOCASE`, key)
+		WHERE rt.key = ? ORDER BY lower(v.title)`, key)
 	if err != nil {
 		return nil, fmt.Errorf("kb: articles for %s: %w", key, err)
 	}
@@ -704,7 +704,7 @@ func (s *Store) GeneralArticles(ctx context.Context, actor *accounts.User) ([]Su
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT a.id, v.title, v.number, COALESCE(v.decided_at, ''), COALESCE(a.next_review, '')
 		FROM articles a JOIN versions v ON v.article_id = a.id AND v.status = 'approved'
 		WHERE a.status = 'active' AND NOT EXISTS (SELECT 1 FROM article_request_types WHERE article_id = a.id)
-		ORDER BY v.title COLLATE NOCASE LIMIT 500`)
+		ORDER BY lower(v.title) LIMIT 500`)
 	if err != nil {
 		return nil, fmt.Errorf("kb: general articles: %w", err)
 	}

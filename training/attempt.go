@@ -186,12 +186,11 @@ func (s *Store) StartAttempt(ctx context.Context, actor *accounts.User, quizID i
 			d := now.Add(time.Duration(z.TimeLimitMinutes) * time.Minute)
 			deadline = &d
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO attempts (quiz_id, user_id, started_at, deadline, pass_percent, validity_days, recertification)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, quizID, actor.ID, database.Format(now), nullTime(deadline), z.PassPercent, z.ValidityDays, last != nil)
+		err = tx.QueryRowContext(ctx, `INSERT INTO attempts (quiz_id, user_id, started_at, deadline, pass_percent, validity_days, recertification)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, quizID, actor.ID, database.Format(now), nullTime(deadline), z.PassPercent, z.ValidityDays, last != nil).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("training: start attempt: %w", err)
 		}
-		id, _ = res.LastInsertId()
 		versions := []int64{}
 		for i, q := range drawn {
 			order := make([]int64, len(q.Choices))

@@ -259,12 +259,12 @@ func (s *Store) Suspend(ctx context.Context, actor *accounts.User, username, req
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO suspensions (user_id, request_type_id, reason, finding_id, suspended_by, suspended_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, u.ID, rtID, reason, nullInt(findingID), actor.Username, database.Format(s.clock()))
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO suspensions (user_id, request_type_id, reason, finding_id, suspended_by, suspended_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, u.ID, rtID, reason, nullInt(findingID), actor.Username, database.Format(s.clock())).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("training: suspend: %w", err)
 		}
-		id, _ := res.LastInsertId()
 		return journal.Append(ctx, tx, actor.Username, "authority.suspend", fmt.Sprintf("suspension:%d", id),
 			journal.Change{After: map[string]any{"username": u.Username, "request_type": requestType, "reason": reason, "finding": findingID}})
 	})

@@ -259,13 +259,13 @@ func (s *Store) certify(ctx context.Context, tx *sql.Tx, actor *accounts.User, r
 		from, renews = prev.ExpiresAt, prev.ID
 	}
 	expires := from.AddDate(0, 0, validity)
-	res, err := tx.ExecContext(ctx, `INSERT INTO certifications (user_id, request_type_id, attempt_id, basis_at, certified_by, certified_at, expires_at, renews)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.userID, rtID, r.AttemptID, database.Format(*r.EndedAt), actor.ID, database.Format(now),
-		database.Format(expires), nullInt(renews))
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO certifications (user_id, request_type_id, attempt_id, basis_at, certified_by, certified_at, expires_at, renews)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.userID, rtID, r.AttemptID, database.Format(*r.EndedAt), actor.ID, database.Format(now),
+		database.Format(expires), nullInt(renews)).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("training: certify: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET decision = 'certified', decided_by = ?, decided_at = ? WHERE id = ?`,
 		actor.ID, database.Format(now), r.AttemptID); err != nil {
 		return nil, fmt.Errorf("training: certify: %w", err)

@@ -293,20 +293,19 @@ func (s *Store) CreateQuiz(ctx context.Context, actor *accounts.User, in QuizInp
 			return err
 		}
 		now := database.Format(s.clock())
-		res, err := tx.ExecContext(ctx, `INSERT INTO quizzes (request_type_id, title, pass_percent, validity_days, draw_count,
+		err = tx.QueryRowContext(ctx, `INSERT INTO quizzes (request_type_id, title, pass_percent, validity_days, draw_count,
 			time_limit_minutes, max_attempts, cooldown_hours, show_answers, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rtID, in.Title, *in.PassPercent, *in.ValidityDays, in.DrawCount,
-			in.TimeLimitMinutes, in.MaxAttempts, in.CooldownHours, in.ShowAnswers, actor.ID, now, now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, rtID, in.Title, *in.PassPercent, *in.ValidityDays, in.DrawCount,
+			in.TimeLimitMinutes, in.MaxAttempts, in.CooldownHours, in.ShowAnswers, actor.ID, now, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("training: create quiz: %w", err)
 		}
-		id, _ = res.LastInsertId()
 		for i, q := range in.Questions {
-			qres, err := tx.ExecContext(ctx, `INSERT INTO questions (quiz_id, position) VALUES (?, ?)`, id, i)
+			var qid int64
+			err := tx.QueryRowContext(ctx, `INSERT INTO questions (quiz_id, position) VALUES (?, ?) RETURNING id`, id, i).Scan(&qid)
 			if err != nil {
 				return fmt.Errorf("training: create quiz: %w", err)
 			}
-			qid, _ := qres.LastInsertId()
 			if err := insertQuestionVersion(ctx, tx, qid, 1, q, now); err != nil {
 				return err
 			}
@@ -362,11 +361,11 @@ func (s *Store) UpdateQuiz(ctx context.Context, actor *accounts.User, id int64, 
 		kept := map[int64]bool{}
 		for i, q := range in.Questions {
 			if q.ID == 0 {
-				res, err := tx.ExecContext(ctx, `INSERT INTO questions (quiz_id, position) VALUES (?, ?)`, id, i)
+				var qid int64
+				err := tx.QueryRowContext(ctx, `INSERT INTO questions (quiz_id, position) VALUES (?, ?) RETURNING id`, id, i).Scan(&qid)
 				if err != nil {
 					return fmt.Errorf("training: update quiz %d: %w", id, err)
 				}
-				qid, _ := res.LastInsertId()
 				if err := insertQuestionVersion(ctx, tx, qid, 1, q, now); err != nil {
 					return err
 				}
@@ -428,12 +427,12 @@ func checkArticles(ctx context.Context, tx *sql.Tx, qs []QuestionInput) error {
 }
 
 func insertQuestionVersion(ctx context.Context, tx *sql.Tx, questionID int64, number int, q QuestionInput, now string) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO question_versions (question_id, number, kind, text, explanation, article_id, heading, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, questionID, number, q.Kind, q.Text, q.Explanation, nullInt(q.ArticleID), q.Heading, now)
+	var vid int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO question_versions (question_id, number, kind, text, explanation, article_id, heading, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, questionID, number, q.Kind, q.Text, q.Explanation, nullInt(q.ArticleID), q.Heading, now).Scan(&vid)
 	if err != nil {
 		return fmt.Errorf("training: save question %d: %w", questionID, err)
 	}
-	vid, _ := res.LastInsertId()
 	for i, c := range q.Choices {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO choices (question_version_id, position, text, correct) VALUES (?, ?, ?, ?)`,
 			vid, i, c.Text, c.Correct); err != nil {

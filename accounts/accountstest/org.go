@@ -1,5 +1,6 @@
 // Package accountstest builds the small organisation every store test starts from, on a real
-// SQLite file in a temporary directory.
+// database: SQLite in a temporary directory, or PostgreSQL when the test run names a server
+// (databasetest).
 package accountstest
 
 import (
@@ -8,6 +9,7 @@ import (
 
 	"attest/accounts"
 	"attest/database"
+	"attest/database/databasetest"
 )
 
 // Org is a test organisation: two suppliers, three request types, one user per role.
@@ -27,16 +29,11 @@ type Org struct {
 // Password is every test user's password.
 const Password = "test-password-1"
 
-// NewOrg creates the organisation in a fresh database under t.TempDir().
+// NewOrg creates the organisation in a fresh database (databasetest.Open).
 func NewOrg(t testing.TB) *Org {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := database.Open(ctx, dir)
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, dir := databasetest.Open(t)
 	o := &Org{DB: db, Dir: dir, Accounts: accounts.NewStore(db), Users: map[string]*accounts.User{}}
 	sys := accounts.System("test")
 	must := func(err error) {
@@ -57,7 +54,7 @@ func NewOrg(t testing.TB) *Org {
 		_, err := o.Accounts.CreateRequestType(ctx, sys, rt)
 		must(err)
 	}
-	_, err = o.Accounts.SetSupplierRequestTypes(ctx, sys, "acme", []string{"password-reset", "software-install", "vpn-access"})
+	_, err := o.Accounts.SetSupplierRequestTypes(ctx, sys, "acme", []string{"password-reset", "software-install", "vpn-access"})
 	must(err)
 	_, err = o.Accounts.SetSupplierRequestTypes(ctx, sys, "globex", []string{"password-reset"})
 	must(err)
