@@ -90,7 +90,7 @@ func (s *Store) AcceptAgreement(ctx context.Context, actor *User, version int) e
 		case version != current:
 			return attest.FieldError(map[string]string{"version": fmt.Sprintf("the current version is %d", current)})
 		}
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO agreement_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
+		res, err := tx.ExecContext(ctx, `INSERT INTO agreement_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 			actor.ID, version, database.Now())
 		if err != nil {
 			return fmt.Errorf("accounts: accept agreement: %w", err)

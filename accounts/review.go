@@ -83,7 +83,7 @@ func (s *Store) AccessReview(ctx context.Context, actor *User, quarter string, u
 		return nil, err
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT u.id, u.created_at, COALESCE(u.last_login_at, ''),
-		COALESCE((SELECT group_concat(version) FROM (SELECT version FROM agreement_acceptances WHERE user_id = u.id ORDER BY version)), ''),
+		COALESCE((SELECT group_concat(version) FROM (SELECT version FROM agreement_acceptances WHERE user_id = u.id ORDER BY version) AS accepted), ''),
 		(SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL AND t.expires_at > ?),
 		COALESCE((SELECT MAX(last_used_at) FROM api_tokens t WHERE t.user_id = u.id), '')
 		FROM users u`, database.Now())

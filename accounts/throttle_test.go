@@ -214,7 +214,7 @@ func TestSignInThrottleSurvivesRestartAndExpires(t *testing.T) {
 		o.Accounts.Authenticate(ctx, "bob", "wrong-password", "10.0.0.5")
 	}
 	o.DB.Close()
-	db, err := database.Open(ctx, o.Dir)
+	db, err := database.OpenAgain(ctx, o.DB)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func (s *Store) AcceptAgreement(ctx context.Context, actor *accounts.User, versi
 		case version != current:
 			return attest.FieldError(map[string]string{"version": fmt.Sprintf("the current version is %d", current)})
 		}
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO cmdb_agreement_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
+		res, err := tx.ExecContext(ctx, `INSERT INTO cmdb_agreement_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 			actor.ID, version, database.Format(s.clock()))
 		if err != nil {
 			return err

@@ -103,7 +103,7 @@ func TestImportWhileServing(t *testing.T) {
 	if err := e.CMDB.SetQuota(ctx, e.User(t, "admin"), "acme", 100000); err != nil {
 		t.Fatal(err)
 	}
-	cli, err := database.OpenFile(ctx, e.DB.Path)
+	cli, err := database.OpenAgain(ctx, e.DB)
 	if err != nil {
 		t.Fatal(err)
 	}

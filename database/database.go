@@ -193,3 +193,12 @@ func Format(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000
 
 // Parse parses a time stored by Format (or any RFC 3339 time).
 func Parse(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+// OpenAgain opens the database db is open on a second time, as another process would (the
+// command line beside a running server, or a restart).
+func OpenAgain(ctx context.Context, db *DB) (*DB, error) {
+	if db.Engine == PostgreSQL {
+		return OpenPostgres(ctx, db.URL)
+	}
+	return OpenFile(ctx, db.Path)
+}

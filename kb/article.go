@@ -247,7 +247,7 @@ func insertVersion(ctx context.Context, tx *sql.Tx, actor *accounts.User, articl
 	if err := recordAttachments(ctx, tx, actor, vid, body); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO watchers (article_id, user_id) VALUES (?, ?)`, articleID, actor.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO watchers (article_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, articleID, actor.ID); err != nil {
 		return nil, fmt.Errorf("kb: watch article %d: %w", articleID, err)
 	}
 	return &Version{id: vid, ArticleID: articleID, Number: number, Base: base, Title: title, Body: body, HTML: r.HTML,
@@ -456,7 +456,9 @@ func (s *Store) RetireReplacing(ctx context.Context, actor *accounts.User, id in
 			now, actor.ID, reason, id); err != nil {
 			return fmt.Errorf("kb: retire %d: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO article_retirements (article_id, requested_by, requested_at, reason) VALUES (?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_retirements (article_id, requested_by, requested_at, reason) VALUES (?, ?, ?, ?)
+			ON CONFLICT (article_id) DO UPDATE SET requested_by = excluded.requested_by, requested_at = excluded.requested_at,
+			reason = excluded.reason, confirmed_by = NULL, confirmed_at = NULL`,
 			id, actor.ID, now, reason); err != nil {
 			return fmt.Errorf("kb: retire %d: %w", id, err)
 		}
@@ -598,7 +600,7 @@ func (s *Store) setWatch(ctx context.Context, actor *accounts.User, id int64, on
 		}
 		q := `DELETE FROM watchers WHERE article_id = ? AND user_id = ?`
 		if on {
-			q = `INSERT OR IGNORE INTO watchers (article_id, user_id) VALUES (?, ?)`
+			q = `INSERT INTO watchers (article_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
 		}
 		if _, err := tx.ExecContext(ctx, q, id, actor.ID); err != nil {
 			return fmt.Errorf("kb: watch %d: %w", id, err)

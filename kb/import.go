@@ -417,7 +417,7 @@ func importOne(ctx context.Context, tx *sql.Tx, actor *accounts.User, p *prepare
 
 // approveImported approves an imported version on the importer's word (--approve).
 func approveImported(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Article, v, cur *Version, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO approvals (version_id, approver_id, comment, major, at) VALUES (?, ?, ?, 0, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (version_id, approver_id, comment, major, at) VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
 		v.id, actor.ID, "imported as approved", database.Format(at)); err != nil {
 		return fmt.Errorf("kb: import approve: %w", err)
 	}

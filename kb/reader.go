@@ -123,7 +123,7 @@ func (s *Store) SetFavourite(ctx context.Context, actor *accounts.User, id int64
 		q := `DELETE FROM favourites WHERE user_id = ? AND article_id = ?`
 		args := []any{actor.ID, id}
 		if on {
-			q = `INSERT OR IGNORE INTO favourites (user_id, article_id, at) VALUES (?, ?, ?)`
+			q = `INSERT INTO favourites (user_id, article_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 			args = append(args, database.Now())
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
@@ -231,7 +231,8 @@ func setReplacement(ctx context.Context, tx *sql.Tx, actor *accounts.User, a *Ar
 	case err != nil:
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO article_replacements (article_id, replaced_by) VALUES (?, ?)`, a.ID, replacedBy); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO article_replacements (article_id, replaced_by) VALUES (?, ?)
+		ON CONFLICT (article_id) DO UPDATE SET replaced_by = excluded.replaced_by`, a.ID, replacedBy); err != nil {
 		return fmt.Errorf("kb: replacement of %d: %w", a.ID, err)
 	}
 	return journal.Append(ctx, tx, actor.Username, "article.replaced_by", articleObject(a.ID),

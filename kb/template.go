@@ -159,7 +159,8 @@ func setArticleTemplate(ctx context.Context, tx *sql.Tx, id int64, template stri
 	if template == "" {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO article_templates (article_id, template) VALUES (?, ?)`, id, template); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO article_templates (article_id, template) VALUES (?, ?)
+		ON CONFLICT (article_id) DO UPDATE SET template = excluded.template`, id, template); err != nil {
 		return fmt.Errorf("kb: template of article %d: %w", id, err)
 	}
 	return nil
