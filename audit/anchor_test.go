@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"attest/audit"
+	"attest/database/databasetest"
 	"attest/journal"
 )
 
@@ -74,9 +75,7 @@ func TestSignOffAndExportsRecordTheJournalHead(t *testing.T) {
 	if _, err := journal.Verify(ctx, f.DB.Read, anchors...); err != nil {
 		t.Fatalf("Verify with recorded anchors: %v", err)
 	}
-	if _, err := f.DB.Write.Exec(`DROP TRIGGER journal_no_delete`); err != nil {
-		t.Fatal(err)
-	}
+	databasetest.DropTrigger(t, f.DB, "journal_no_delete", "journal")
 	if _, err := f.DB.Write.Exec(`DELETE FROM journal WHERE id >= ?`, closed.JournalHead.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -408,7 +408,7 @@ func loadItems(ctx context.Context, q queryer, id, itemID int64) ([]Item, error)
 func loadStrata(ctx context.Context, q queryer, id int64) ([]Stratum, error) {
 	rows, err := q.QueryContext(ctx, `SELECT p.stratum, p.supplier, p.request_type, COUNT(*), SUM(p.uses),
 		(SELECT COUNT(*) FROM audit_items i WHERE i.audit_id = p.audit_id AND i.stratum = p.stratum)
-		FROM audit_population p WHERE p.audit_id = ? GROUP BY p.stratum ORDER BY p.stratum`, id)
+		FROM audit_population p WHERE p.audit_id = ? GROUP BY p.audit_id, p.stratum, p.supplier, p.request_type ORDER BY p.stratum`, id)
 	if err != nil {
 		return nil, fmt.Errorf("audit: strata of %d: %w", id, err)
 	}

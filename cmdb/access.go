@@ -98,7 +98,7 @@ func (s *Store) writeAccess(ctx context.Context, batch []*accessJob) {
 		}
 		defer ins.Close()
 		use, err := tx.PrepareContext(ctx, `INSERT INTO cmdb_quota_use (user_id, day, used) VALUES (?, ?, 1)
-			ON CONFLICT (user_id, day) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`)
+			ON CONFLICT (user_id, day) DO UPDATE SET used = cmdb_quota_use.used + 1 WHERE cmdb_quota_use.used < ? RETURNING used`)
 		if err != nil {
 			return err
 		}

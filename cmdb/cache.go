@@ -60,7 +60,7 @@ func (s *Store) prepared() (*reads, error) {
 		r.gen = prep(`SELECT COALESCE(MAX(id), 0) FROM journal`)
 		// A service account accepts no agreement (its admin answers for it), but none published
 		// still means no access.
-		r.accepted = prep(`SELECT EXISTS(SELECT 1 FROM cmdb_agreements) AND (? OR EXISTS(SELECT 1 FROM cmdb_agreement_acceptances
+		r.accepted = prep(`SELECT EXISTS(SELECT 1 FROM cmdb_agreements) AND (? = 1 OR EXISTS(SELECT 1 FROM cmdb_agreement_acceptances
 			WHERE user_id = ? AND version = (SELECT MAX(version) FROM cmdb_agreements)))`)
 		r.head = prep(`SELECT i.id, i.version, i.status, ` + fmt.Sprintf(typesOf, "i.id") + `, i.class, i.name, i.environment, i.owner, i.updated_at
 			FROM cmdb_items i WHERE i.key = ?`)

@@ -221,7 +221,7 @@ func (s *Store) find(ctx context.Context, sc *scope, typed string, ws []string, 
 	q := strings.ToLower(typed)
 	count := func(w string, upTo int) (int, error) {
 		var n int
-		err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cmdb_terms WHERE `+termRange+` LIMIT ?)`,
+		err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cmdb_terms WHERE `+termRange+` LIMIT ?) AS hits`,
 			w, w+"\U0010FFFF", upTo).Scan(&n)
 		if err != nil {
 			return 0, fmt.Errorf("cmdb: search: %w", err)

@@ -29,7 +29,7 @@ func splitKeys(s string) []string {
 	return strings.Split(s, ",")
 }
 
-const typesOf = `COALESCE((SELECT group_concat(rt.key) FROM cmdb_item_types t JOIN request_types rt ON rt.id = t.request_type_id WHERE t.item_id = %s), '')`
+const typesOf = `COALESCE((SELECT group_concat(rt.key) FROM cmdb_item_types cit JOIN request_types rt ON rt.id = cit.request_type_id WHERE cit.item_id = %s), '')`
 
 // head returns the CI key's head, nil when there is none.
 func (s *Store) head(ctx context.Context, key string) (*head, error) {

@@ -83,19 +83,42 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 type pgConn struct{ *stdlib.Conn }
 
 func (c pgConn) Prepare(query string) (driver.Stmt, error) {
-	return c.Conn.Prepare(rebind(query))
+	return c.PrepareContext(context.Background(), query)
 }
 
 func (c pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, rebind(query))
+	r := rebind(query)
+	st, err := c.Conn.PrepareContext(ctx, r.query)
+	if err != nil || r.keep == nil {
+		return st, err
+	}
+	return pgStmt{st.(*stdlib.Stmt), r.keep}, nil
 }
 
 func (c pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, rebind(query), args)
+	r := rebind(query)
+	return c.Conn.ExecContext(ctx, r.query, r.args(args))
 }
 
 func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rebind(query), args)
+	r := rebind(query)
+	return c.Conn.QueryContext(ctx, r.query, r.args(args))
+}
+
+// pgStmt is a prepared statement whose numbered placeholders were renumbered.
+type pgStmt struct {
+	*stdlib.Stmt
+	keep []int
+}
+
+func (s pgStmt) NumInput() int { return -1 }
+
+func (s pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.Stmt.ExecContext(ctx, rewritten{keep: s.keep}.args(args))
+}
+
+func (s pgStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.Stmt.QueryContext(ctx, rewritten{keep: s.keep}.args(args))
 }
 
 // CheckNamedValue sends a bool as 1 or 0: the schema keeps SQLite's INTEGER flags.
@@ -109,7 +132,29 @@ func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
-var rebound sync.Map // query → rewritten query
+// rewritten is a statement as PostgreSQL takes it. keep, when set, lists (0-based) which of
+// the arguments the statement uses, in their new order: SQLite lets numbered placeholders
+// skip arguments (?1 and ?3 of three), PostgreSQL refuses a parameter it cannot type, so the
+// unused ones are dropped and the rest renumbered.
+type rewritten struct {
+	query string
+	keep  []int
+}
+
+func (r rewritten) args(args []driver.NamedValue) []driver.NamedValue {
+	if r.keep == nil {
+		return args
+	}
+	out := make([]driver.NamedValue, 0, len(r.keep))
+	for i, k := range r.keep {
+		if k < len(args) {
+			out = append(out, driver.NamedValue{Ordinal: i + 1, Value: args[k].Value})
+		}
+	}
+	return out
+}
+
+var rebound sync.Map // query → rewritten
 
 // rebindCacheMax bounds the cache: statements built with a variable number of placeholders
 // come in many shapes, and the rewrite is cheap enough to repeat for the rare ones.
@@ -120,12 +165,12 @@ var rebindCached struct {
 	n int
 }
 
-// rebind rewrites SQLite placeholders (? and ?NNN) to PostgreSQL's $n, leaving string
-// literals, quoted identifiers and comments alone. A bare ? after ?NNN takes the next number,
-// as SQLite numbers it.
-func rebind(query string) string {
-	if q, ok := rebound.Load(query); ok {
-		return q.(string)
+// rebind rewrites SQLite placeholders (? and ?NNN) to PostgreSQL's $n, and SQLite's char(n)
+// to chr(n), leaving string literals, quoted identifiers and comments alone. A bare ? after
+// ?NNN takes the next number, as SQLite numbers it.
+func rebind(query string) rewritten {
+	if r, ok := rebound.Load(query); ok {
+		return r.(rewritten)
 	}
 	out := rewritePlaceholders(query)
 	rebindCached.Lock()
@@ -137,13 +182,14 @@ func rebind(query string) string {
 	return out
 }
 
-func rewritePlaceholders(q string) string {
-	if !strings.Contains(q, "?") {
-		return q
+func rewritePlaceholders(q string) rewritten {
+	if !strings.Contains(q, "?") && !strings.Contains(q, "char(") {
+		return rewritten{query: q}
 	}
 	var b strings.Builder
 	b.Grow(len(q) + 16)
 	highest := 0
+	var used []int // the placeholder numbers, in order of appearance
 	for i := 0; i < len(q); i++ {
 		c := q[i]
 		switch {
@@ -176,6 +222,10 @@ func rewritePlaceholders(q string) string {
 			}
 			b.WriteString(q[i:end])
 			i = end - 1
+		case c == 'c' && strings.HasPrefix(q[i:], "char(") && (i == 0 || !isIdent(q[i-1])):
+			// SQLite's char(n) is PostgreSQL's chr(n) (the stores use it for separators).
+			b.WriteString("chr(")
+			i += len("char(") - 1
 		case c == '?':
 			j := i + 1
 			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
@@ -186,12 +236,59 @@ func rewritePlaceholders(q string) string {
 				n, _ = strconv.Atoi(q[i+1 : j])
 			}
 			highest = max(highest, n)
-			b.WriteByte('$')
+			used = append(used, n)
+			b.WriteString("$\x00")
 			b.WriteString(strconv.Itoa(n))
 			i = j - 1
 		default:
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
+	return renumber(b.String(), used, highest)
+}
+
+// renumber fills in the placeholders marked "$\x00N": as they are when 1..highest are all
+// used, else renumbered densely with the arguments to keep.
+func renumber(q string, used []int, highest int) rewritten {
+	seen := make([]bool, highest+1)
+	for _, n := range used {
+		seen[n] = true
+	}
+	dense := true
+	for n := 1; n <= highest; n++ {
+		dense = dense && seen[n]
+	}
+	if dense {
+		return rewritten{query: strings.ReplaceAll(q, "$\x00", "$")}
+	}
+	newNum := make([]int, highest+1)
+	var keep []int
+	for n := 1; n <= highest; n++ {
+		if seen[n] {
+			keep = append(keep, n-1)
+			newNum[n] = len(keep)
+		}
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(q, "$\x00")
+		if i < 0 {
+			b.WriteString(q)
+			break
+		}
+		b.WriteString(q[:i])
+		q = q[i+2:]
+		j := 0
+		for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+			j++
+		}
+		n, _ := strconv.Atoi(q[:j])
+		b.WriteString("$" + strconv.Itoa(newNum[n]))
+		q = q[j:]
+	}
+	return rewritten{query: b.String(), keep: keep}
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

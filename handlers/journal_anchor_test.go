@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"attest/accounts/accountstest"
+	"attest/database/databasetest"
 )
 
 // TestJournalHeadInAuditAndReports: a signed-off audit shows the journal head it recorded
@@ -70,9 +71,7 @@ func TestJournalHeadInAuditAndReports(t *testing.T) {
 	}
 
 	// Cut the journal behind the sign-off's head, as someone with the database file could.
-	if _, err := ts.Org.DB.Write.Exec(`DROP TRIGGER journal_no_delete`); err != nil {
-		t.Fatal(err)
-	}
+	databasetest.DropTrigger(t, ts.Org.DB, "journal_no_delete", "journal")
 	if _, err := ts.Org.DB.Write.Exec(`DELETE FROM journal WHERE id >= ?`, headID-1); err != nil {
 		t.Fatal(err)
 	}

@@ -52,15 +52,18 @@ func Append(ctx context.Context, tx *sql.Tx, actor, action, object string, detai
 			return fmt.Errorf("journal: marshal detail of %s %s: %w", action, object, err)
 		}
 	}
+	// The id is the previous one's plus one, also on PostgreSQL (whose sequences leave gaps
+	// where a transaction rolled back): dense ids let Verify say which entries were removed.
 	var prev string
-	err := tx.QueryRowContext(ctx, `SELECT hash FROM journal ORDER BY id DESC LIMIT 1`).Scan(&prev)
+	var prevID int64
+	err := tx.QueryRowContext(ctx, `SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1`).Scan(&prevID, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("journal: read previous hash: %w", err)
 	}
 	at := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	h := Hash(prev, at, actor, action, object, raw)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO journal (at, actor, action, object, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, at, actor, action, object, raw, prev, h); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO journal (id, at, actor, action, object, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, prevID+1, at, actor, action, object, raw, prev, h); err != nil {
 		return fmt.Errorf("journal: append %s %s: %w", action, object, err)
 	}
 	return nil

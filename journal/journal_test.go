@@ -8,16 +8,13 @@ import (
 	"testing"
 
 	"attest/database"
+	"attest/database/databasetest"
 	"attest/journal"
 )
 
 func openDB(t *testing.T) *database.DB {
 	t.Helper()
-	db, err := database.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := databasetest.Open(t)
 	return db
 }
 
@@ -67,9 +64,8 @@ func TestVerifyTamper(t *testing.T) {
 			db := openDB(t)
 			appendN(t, db, 5)
 			ctx := context.Background()
-			if _, err := db.Write.ExecContext(ctx, `DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete`); err != nil {
-				t.Fatal(err)
-			}
+			databasetest.DropTrigger(t, db, "journal_no_update", "journal")
+			databasetest.DropTrigger(t, db, "journal_no_delete", "journal")
 			for _, q := range c.sql {
 				if _, err := db.Write.ExecContext(ctx, q); err != nil {
 					t.Fatalf("%s: %v", q, err)
@@ -189,9 +185,8 @@ func TestVerifyAnchors(t *testing.T) {
 					anchor = journal.Anchor{ID: e.ID, Hash: e.Hash, Source: "audit 7 sign-off"}
 				}
 			}
-			if _, err := db.Write.ExecContext(ctx, `DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete`); err != nil {
-				t.Fatal(err)
-			}
+			databasetest.DropTrigger(t, db, "journal_no_update", "journal")
+			databasetest.DropTrigger(t, db, "journal_no_delete", "journal")
 			c.tamper(t, db)
 			// The chain alone cannot tell.
 			if _, err := journal.Verify(ctx, db.Read); err != nil {

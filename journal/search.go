@@ -70,7 +70,7 @@ func (f Filter) where() (string, []any) {
 		conds, args = append(conds, "at < ?"), append(args, d.AddDate(0, 0, 1).Format(time.DateOnly))
 	}
 	if len(conds) == 0 {
-		return "1", nil
+		return "1 = 1", nil
 	}
 	return strings.Join(conds, " AND "), args
 }

@@ -242,8 +242,8 @@ func readsAttachment(ctx context.Context, q querier, u *accounts.User, sum strin
 		// Knowledge managers and auditors read every version, and audit evidence (audit.Item).
 		return true, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT v.article_id, v.number FROM version_attachments va
-		JOIN versions v ON v.id = va.version_id WHERE va.sha256 = ? ORDER BY v.id DESC`, sum)
+	rows, err := q.QueryContext(ctx, `SELECT v.article_id, v.number FROM version_attachments va
+		JOIN versions v ON v.id = va.version_id WHERE va.sha256 = ? GROUP BY v.id, v.article_id, v.number ORDER BY v.id DESC`, sum)
 	if err != nil {
 		return false, fmt.Errorf("kb: versions referencing %s: %w", sum, err)
 	}

@@ -98,8 +98,8 @@ func (s *Store) Dashboard(ctx context.Context, actor *accounts.User, f ReportFil
 // weeklyUsage counts ticket usage per week and per group (key, name columns), biggest first.
 func (s *Store) weeklyUsage(ctx context.Context, f ReportFilter, weeks []time.Time, cols, join string) ([]Series, error) {
 	w := eventWhere(f, "u", true, true)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+cols+`, date(substr(u.at, 1, 10), 'weekday 0', '-6 days'), COUNT(*)
-		FROM usage_events u `+join+` WHERE `+w.sql()+` GROUP BY 1, 3`, w.args...)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+cols+`, substr(u.at, 1, 10), COUNT(*)
+		FROM usage_events u `+join+` WHERE `+w.sql()+` GROUP BY 1, 2, 3`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("kb: weekly usage: %w", err)
 	}
@@ -110,12 +110,12 @@ func (s *Store) weeklyUsage(ctx context.Context, f ReportFilter, weeks []time.Ti
 	}
 	byKey := map[string]*Series{}
 	for rows.Next() {
-		var key, name, week string
+		var key, name, day string
 		var n int
-		if err := rows.Scan(&key, &name, &week, &n); err != nil {
+		if err := rows.Scan(&key, &name, &day, &n); err != nil {
 			return nil, fmt.Errorf("kb: weekly usage: %w", err)
 		}
-		i, ok := index[week]
+		i, ok := index[weekOf(day)]
 		if !ok {
 			continue
 		}
@@ -202,4 +202,13 @@ func (s *Store) totals(ctx context.Context, f ReportFilter) (Totals, error) {
 	}
 	t.OpenFollowups = n
 	return t, nil
+}
+
+// weekOf returns the Monday that starts the week of day (YYYY-MM-DD), in the same form.
+func weekOf(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return ""
+	}
+	return t.AddDate(0, 0, -(int(t.Weekday())+6)%7).Format(time.DateOnly)
 }

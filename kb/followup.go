@@ -195,7 +195,7 @@ const settledQuery = `SELECT f.id, v.number, COALESCE(v.decided_by, 0), COALESCE
 // only when there is something to write.
 func (s *Store) settleFollowups(ctx context.Context) error {
 	var n int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+settledQuery+`)`).Scan(&n); err != nil {
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+settledQuery+`) AS settled`).Scan(&n); err != nil {
 		return fmt.Errorf("kb: settle follow-ups: %w", err)
 	}
 	if n == 0 {

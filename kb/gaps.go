@@ -322,7 +322,7 @@ func (s *Store) outdatedUsage(ctx context.Context, f ReportFilter) ([]OutdatedUs
 	w.add("u.outdated = 1")
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT COALESCE(sp.key, ''), u.article_id, `+titleOf("u.article_id")+`, COUNT(*)
 		FROM usage_events u LEFT JOIN suppliers sp ON sp.id = u.supplier_id WHERE `+w.sql()+`
-		GROUP BY u.supplier_id, u.article_id ORDER BY COUNT(*) DESC, sp.key, u.article_id LIMIT ?`, append(w.args, reportLimit)...)
+		GROUP BY u.supplier_id, sp.key, u.article_id ORDER BY COUNT(*) DESC, sp.key, u.article_id LIMIT ?`, append(w.args, reportLimit)...)
 	if err != nil {
 		return nil, fmt.Errorf("kb: outdated usage: %w", err)
 	}

@@ -3,7 +3,6 @@ package kb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -162,6 +161,18 @@ func (s *Store) HomeFor(ctx context.Context, actor *accounts.User, limit int) (*
 	}
 	q := s.db.Read
 	h := &AgentHome{}
+	// Agents see what is most used among the request types their supplier fulfils.
+	mostUsed := `SELECT ue.article_id, COUNT(*) FROM usage_events ue JOIN request_types rt ON rt.id = ue.request_type_id WHERE ue.at > ?`
+	mostArgs := []any{database.Format(time.Now().AddDate(0, 0, -90))}
+	if actor.IsAgent() {
+		mostUsed += ` AND rt.key IN (NULL`
+		for _, key := range actor.Fulfils {
+			mostUsed += `, ?`
+			mostArgs = append(mostArgs, key)
+		}
+		mostUsed += `)`
+	}
+	mostUsed += ` GROUP BY ue.article_id ORDER BY 2 DESC, ue.article_id LIMIT 50`
 	lists := []struct {
 		dst   *[]Link
 		query string
@@ -169,9 +180,7 @@ func (s *Store) HomeFor(ctx context.Context, actor *accounts.User, limit int) (*
 	}{
 		{&h.Favourites, `SELECT article_id, 0 FROM favourites WHERE user_id = ? ORDER BY at DESC LIMIT 50`, []any{actor.ID}},
 		{&h.Recent, `SELECT article_id, COUNT(*) FROM article_views WHERE user_id = ? GROUP BY article_id ORDER BY MAX(at) DESC LIMIT 50`, []any{actor.ID}},
-		{&h.MostUsed, `SELECT ue.article_id, COUNT(*) FROM usage_events ue JOIN request_types rt ON rt.id = ue.request_type_id
-			WHERE ue.at > ? AND (? OR rt.key IN (SELECT value FROM json_each(?))) GROUP BY ue.article_id ORDER BY 2 DESC, ue.article_id LIMIT 50`,
-			[]any{database.Format(time.Now().AddDate(0, 0, -90)), !actor.IsAgent(), fulfilsJSON(actor)}},
+		{&h.MostUsed, mostUsed, mostArgs},
 		{&h.Changed, `SELECT article_id, number FROM versions WHERE status = 'approved' AND decided_at > ? AND number > 1
 			ORDER BY decided_at DESC LIMIT 50`, []any{database.Format(time.Now().AddDate(0, 0, -30))}},
 	}
@@ -185,12 +194,6 @@ func (s *Store) HomeFor(ctx context.Context, actor *accounts.User, limit int) (*
 		}
 	}
 	return h, nil
-}
-
-// fulfilsJSON is the request types actor's supplier fulfils, as a JSON array for json_each.
-func fulfilsJSON(actor *accounts.User) string {
-	b, _ := json.Marshal(append([]string{}, actor.Fulfils...))
-	return string(b)
 }
 
 // Replacement is the article that replaces retired article id, when actor may read it and the

@@ -377,7 +377,8 @@ func (s *Store) writeUsage(ctx context.Context, batch []*usageJob) {
 // insertUsageSQL computes outdated in the writing transaction, so that an approval committed
 // just before is seen.
 const insertUsageSQL = `INSERT INTO usage_events (at, user_id, supplier_id, article_id, version, ticket_ref, request_type_id, outcome, failure_cause, outdated)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), COALESCE((SELECT number FROM versions WHERE article_id = ? AND status = 'approved'), 0) != ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''),
+		CASE WHEN COALESCE((SELECT number FROM versions WHERE article_id = ? AND status = 'approved'), 0) != ? THEN 1 ELSE 0 END)
 	RETURNING id, outdated`
 
 // firstUsageSQL finds the first record of the same agent, ticket, article and version. It

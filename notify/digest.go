@@ -71,7 +71,7 @@ func digestOf(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (Digest,
 		AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = ? AND r.role = 'auditor')
 		AND EXISTS (SELECT 1 FROM audit_items i WHERE i.audit_id = a.id)
 		AND NOT EXISTS (SELECT 1 FROM audit_items i WHERE i.audit_id = a.id AND NOT EXISTS (SELECT 1 FROM audit_assessments s WHERE s.item_id = i.id))
-		AND NOT (a.needs_reviewer AND EXISTS (SELECT 1 FROM audit_assessments s JOIN audit_items i ON i.id = s.item_id
+		AND NOT (a.needs_reviewer = 1 AND EXISTS (SELECT 1 FROM audit_assessments s JOIN audit_items i ON i.id = s.item_id
 			WHERE i.audit_id = a.id AND s.assessed_by = ?))
 		ORDER BY a.id`, id, id); err != nil {
 		return d, fmt.Errorf("notify: digest audits: %w", err)

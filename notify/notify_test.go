@@ -17,6 +17,7 @@ import (
 
 	"attest"
 	"attest/accounts/accountstest"
+	"attest/database/databasetest"
 	"attest/kb"
 	"attest/kb/kbtest"
 	"attest/outbox"
@@ -214,9 +215,18 @@ func TestOutboxInChangeTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := f.count(t, "1=1")
-	if _, err := f.org.DB.Write.Exec(`CREATE TEMP TRIGGER fail_retire BEFORE INSERT ON journal WHEN NEW.action = 'article.retire_request'
-		BEGIN SELECT RAISE(ABORT, 'the change fails after its notices'); END`); err != nil {
-		t.Fatal(err)
+	failRetire := []string{`CREATE TEMP TRIGGER fail_retire BEFORE INSERT ON journal WHEN NEW.action = 'article.retire_request'
+		BEGIN SELECT RAISE(ABORT, 'the change fails after its notices'); END`}
+	if databasetest.Postgres() {
+		failRetire = []string{`CREATE FUNCTION fail_retire() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'the change fails after its notices'; END $$`,
+			`CREATE TRIGGER fail_retire BEFORE INSERT ON journal FOR EACH ROW
+			WHEN (NEW.action = 'article.retire_request') EXECUTE FUNCTION fail_retire()`}
+	}
+	for _, q := range failRetire {
+		if _, err := f.org.DB.Write.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := f.kb.Retire(ctx, f.org.User(t, "km1"), id, "obsolete"); err == nil {
 		t.Fatal("retire succeeded despite the failing journal")
@@ -224,9 +234,7 @@ func TestOutboxInChangeTransaction(t *testing.T) {
 	if n := f.count(t, "1=1"); n != before {
 		t.Fatalf("a rolled-back change left %d outbox rows", n-before)
 	}
-	if _, err := f.org.DB.Write.Exec(`DROP TRIGGER fail_retire`); err != nil {
-		t.Fatal(err)
-	}
+	databasetest.DropTrigger(t, f.org.DB, "fail_retire", "journal")
 	if err := f.kb.Retire(ctx, f.org.User(t, "km1"), id, "obsolete"); err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func Email(ctx context.Context, tx *sql.Tx, userID int64, event string, m Mail) 
 		return nil
 	}
 	var want bool
-	err := tx.QueryRowContext(ctx, `SELECT u.email != '' AND u.disabled_at IS NULL AND COALESCE(s.email, 1)
+	err := tx.QueryRowContext(ctx, `SELECT u.email != '' AND u.disabled_at IS NULL AND COALESCE(s.email, 1) = 1
 		FROM users u LEFT JOIN notify_settings s ON s.user_id = u.id WHERE u.id = ?`, userID).Scan(&want)
 	if err != nil && err != sql.ErrNoRows {
 		return fmt.Errorf("outbox: e-mail settings of %d: %w", userID, err)

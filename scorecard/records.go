@@ -137,7 +137,7 @@ var figureQueries = map[string]figureQuery{
 	"audit_score": {label: "Audit score", note: "The supplier's items in audits signed off in the period, with their latest score.",
 		columns: []string{"Audit", "Quarter", "Article", "Version", "Title", "Score"},
 		query: `SELECT a.id, a.quarter, i.article_id, i.version, i.title,
-			COALESCE((SELECT score FROM audit_assessments WHERE item_id = i.id ORDER BY id DESC LIMIT 1), '')
+			COALESCE(CAST((SELECT score FROM audit_assessments WHERE item_id = i.id ORDER BY id DESC LIMIT 1) AS TEXT), '')
 			FROM audit_items i JOIN audits a ON a.id = i.audit_id
 			WHERE a.status = 'signed_off' AND a.signed_off_at >= ?2 AND a.signed_off_at < ?3 AND ` + itemOf + ` ORDER BY a.id, i.position`,
 		cells: func(v []string) []Cell {

@@ -133,7 +133,7 @@ func (s *Store) row(ctx context.Context, sp supplierRef, p Period) (*Row, error)
 		return nil, err
 	}
 	endAt, endDay := database.Format(end), end.Format(time.DateOnly)
-	err = db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(f.due < ?3), 0) FROM audit_findings f JOIN audit_items i ON i.id = f.item_id
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN f.due < ?3 THEN 1 ELSE 0 END), 0) FROM audit_findings f JOIN audit_items i ON i.id = f.item_id
 		WHERE f.created_at < ?2 AND (f.status = 'open' OR f.resolved_at >= ?2) AND `+findingOf, sp.id, endAt, endDay, sp.key).
 		Scan(&r.OpenFindings, &r.OverdueFindings)
 	if err != nil {
@@ -142,7 +142,7 @@ func (s *Store) row(ctx context.Context, sp supplierRef, p Period) (*Row, error)
 	var score sql.NullFloat64
 	err = db.QueryRowContext(ctx, `SELECT AVG(sc) FROM (SELECT (SELECT score FROM audit_assessments WHERE item_id = i.id ORDER BY id DESC LIMIT 1) AS sc
 		FROM audit_items i JOIN audits a ON a.id = i.audit_id
-		WHERE a.status = 'signed_off' AND a.signed_off_at >= ?2 AND a.signed_off_at < ?3 AND `+itemOf+`) WHERE sc IS NOT NULL`,
+		WHERE a.status = 'signed_off' AND a.signed_off_at >= ?2 AND a.signed_off_at < ?3 AND `+itemOf+`) AS scored WHERE sc IS NOT NULL`,
 		sp.id, from, to, sp.key).Scan(&score)
 	if err != nil {
 		return nil, fmt.Errorf("scorecard: audit score of %s: %w", sp.key, err)

@@ -128,3 +128,15 @@ func withDatabase(server, name string) string {
 	u.Path = "/" + strings.TrimPrefix(name, "/")
 	return u.String()
 }
+
+// DropTrigger drops trigger of table, as a test that plays an attacker with write access does.
+func DropTrigger(t testing.TB, db *database.DB, trigger, table string) {
+	t.Helper()
+	q := `DROP TRIGGER ` + trigger
+	if db.Engine == database.PostgreSQL {
+		q += ` ON ` + table
+	}
+	if _, err := db.Write.Exec(q); err != nil {
+		t.Fatalf("drop trigger %s: %v", trigger, err)
+	}
+}

@@ -1,7 +1,7 @@
 -- Attest's schema on PostgreSQL, as SQLite's migrations 0001–0019 leave it (sqlite/). The
 -- differences are of spelling only: identity columns for INTEGER PRIMARY KEY, BIGINT for
 -- INTEGER (flags stay 0/1 integers), BYTEA for BLOB, plpgsql for SQLite's RAISE triggers,
--- lower() for COLLATE NOCASE indexes, and the two SQLite functions the stores use.
+-- lower() for COLLATE NOCASE indexes, and the SQLite functions the stores use.
 
 -- attest_refuse is every "never changes" trigger: it refuses with the trigger's message.
 CREATE FUNCTION attest_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -18,6 +18,16 @@ CREATE FUNCTION attest_concat(acc text, v anyelement) RETURNS text LANGUAGE sql 
 $$;
 CREATE AGGREGATE group_concat(anyelement, text) (SFUNC = attest_concat, STYPE = text);
 CREATE AGGREGATE group_concat(anyelement) (SFUNC = attest_concat, STYPE = text);
+
+-- sum(condition): SQLite sums comparisons as 0/1 integers.
+CREATE FUNCTION attest_sum_bool(acc bigint, v boolean) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN v IS NULL THEN acc ELSE COALESCE(acc, 0) + CASE WHEN v THEN 1 ELSE 0 END END
+$$;
+CREATE AGGREGATE sum(boolean) (SFUNC = attest_sum_bool, STYPE = bigint);
+
+-- max(a, b) and min(a, b): SQLite's scalar forms (NULL when either is NULL).
+CREATE FUNCTION max(bigint, bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE GREATEST($1, $2) END $$;
+CREATE FUNCTION min(bigint, bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE LEAST($1, $2) END $$;
 
 -- instr(haystack, needle): the 1-based position of needle, 0 when absent.
 CREATE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT strpos($1, $2) $$;
