@@ -75,10 +75,10 @@ func TestCMDBFindingsRebuildKeepsFindings(t *testing.T) {
 	}
 
 	type row struct {
-		id, item                                      int64
+		id, item                                    int64
 		severity, description, status, note, source string
-		version, subject                              sql.NullInt64
-		resolvedAt                                    sql.NullString
+		version, subject                            sql.NullInt64
+		resolvedAt                                  sql.NullString
 	}
 	var got []row
 	rows, err := db.Query(`SELECT id, item_id, severity, description, status, resolution_note, source, resolution_version, subject_id, resolved_at
