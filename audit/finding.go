@@ -45,15 +45,20 @@ func (s FindingStatus) Label() string {
 	}
 }
 
-// Finding is a finding raised in an audit against a sampled item, and its remediation.
+// Finding is a finding raised in an audit against a sampled item or a CMDB access flag, and
+// its remediation.
 type Finding struct {
-	ID          int64
-	AuditID     int64
-	Quarter     string
-	ItemID      int64
-	ArticleID   int64
-	Version     int
-	Title       string
+	ID      int64
+	AuditID int64
+	Quarter string
+	// ItemID, ArticleID, Version and Title name the sampled item; zero for a finding raised
+	// from a CMDB access flag (Flag).
+	ItemID    int64
+	ArticleID int64
+	Version   int
+	Title     string
+	// Flag is the CMDB access flag the finding was raised from; nil for an item's finding.
+	Flag        *FlagRef
 	Severity    string
 	Description string
 	RootCause   string
@@ -109,6 +114,12 @@ type NewFinding struct {
 // Errors: EFORBIDDEN (auditors only; nobody raises a finding about themselves), ENOTFOUND,
 // ECONFLICT (signed off), EINVALID (item, severity, description, owner, due date, subject).
 func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID int64, in NewFinding) (int64, error) {
+	return s.raise(ctx, actor, auditID, in, nil)
+}
+
+// raise records a finding against a sampled item (flag nil) or a CMDB access flag already
+// checked by RaiseFlagFinding.
+func (s *Store) raise(ctx context.Context, actor *accounts.User, auditID int64, in NewFinding, flag *FlagRef) (int64, error) {
 	if err := forbid(actor, "Only auditors record findings.", accounts.RoleAuditor); err != nil {
 		return 0, err
 	}
@@ -122,13 +133,19 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 			return err
 		}
 		fields := map[string]string{}
-		if in.Item <= 0 {
+		switch {
+		case flag != nil && in.Item != 0:
+			fields["item"] = "a finding raised from a CMDB access flag has no item"
+		case flag != nil:
+		case in.Item <= 0:
 			fields["item"] = "required: the id of a sampled item of this audit"
-		} else if err := itemInAudit(ctx, tx, auditID, in.Item); err != nil {
-			if attest.ErrorCode(err) != attest.ENOTFOUND {
-				return err
+		default:
+			if err := itemInAudit(ctx, tx, auditID, in.Item); err != nil {
+				if attest.ErrorCode(err) != attest.ENOTFOUND {
+					return err
+				}
+				fields["item"] = "not a sampled item of this audit"
 			}
-			fields["item"] = "not a sampled item of this audit"
 		}
 		if !slices.Contains(Severities, in.Severity) {
 			fields["severity"] = "one of major, minor, observation, improvement"
@@ -177,10 +194,15 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 		if len(fields) > 0 {
 			return attest.FieldError(fields)
 		}
+		source, fl, flagAt := sourceItem, FlagRef{}, any(nil)
+		if flag != nil {
+			source, fl, flagAt = sourceFlag, *flag, database.Format(flag.At)
+		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO audit_findings (audit_id, item_id, severity, description, root_cause, owner_id, due,
-			subject_id, subject_request_type, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			auditID, in.Item, in.Severity, in.Description, in.RootCause, ownerID, in.Due, nullID(subjectID), in.SubjectRequestType,
-			actor.ID, database.Format(s.clock())).Scan(&id)
+			subject_id, subject_request_type, created_by, created_at, source, cmdb_flag_kind, cmdb_supplier, cmdb_username, cmdb_key,
+			cmdb_ticket_ref, cmdb_at, cmdb_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			auditID, nullID(in.Item), in.Severity, in.Description, in.RootCause, ownerID, in.Due, nullID(subjectID), in.SubjectRequestType,
+			actor.ID, database.Format(s.clock()), source, fl.Kind, fl.Supplier, fl.Username, fl.Key, fl.TicketRef, flagAt, fl.Detail).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert finding: %w", err)
 		}
@@ -191,9 +213,16 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 			map[string]any{"finding": id, "audit": auditID, "severity": in.Severity, "due": in.Due, "owner": in.Owner}); err != nil {
 			return err
 		}
-		return journal.Append(ctx, tx, actor.Username, "finding.raise", findingObject(id), journal.Change{After: map[string]any{
+		after := map[string]any{
 			"audit": auditID, "item": in.Item, "severity": in.Severity, "description": in.Description, "root_cause": in.RootCause,
-			"owner": in.Owner, "due": in.Due, "subject": in.Subject, "subject_request_type": in.SubjectRequestType}})
+			"owner": in.Owner, "due": in.Due, "subject": in.Subject, "subject_request_type": in.SubjectRequestType}
+		if flag != nil {
+			delete(after, "item")
+			after["source"] = sourceFlag
+			after["flag"] = map[string]any{"kind": fl.Kind, "supplier": fl.Supplier, "username": fl.Username, "key": fl.Key,
+				"ticket_ref": fl.TicketRef, "at": database.Format(fl.At), "detail": fl.Detail}
+		}
+		return journal.Append(ctx, tx, actor.Username, "finding.raise", findingObject(id), journal.Change{After: after})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("audit: raise finding in %d: %w", auditID, err)
@@ -211,11 +240,14 @@ func (s *Store) RaiseFinding(ctx context.Context, actor *accounts.User, auditID 
 	return id, nil
 }
 
-const findingQuery = `SELECT f.id, f.audit_id, a.quarter, f.item_id, i.article_id, i.version, i.title, f.severity, f.description,
+// findingQuery reads findings of both sources: a CMDB-flag finding has no item (LEFT JOIN).
+const findingQuery = `SELECT f.id, f.audit_id, a.quarter, COALESCE(f.item_id, 0), COALESCE(i.article_id, 0), COALESCE(i.version, 0),
+	COALESCE(i.title, ''), f.severity, f.description,
 	f.root_cause, ou.username, f.due, COALESCE(su.username, ''), f.subject_request_type, f.status, f.resolution_note,
 	COALESCE(f.resolution_version, 0), COALESCE(ru.username, ''), f.resolved_at, COALESCE(vu.username, ''), f.verified_at,
-	COALESCE(f.risk_accepted_until, ''), f.auditor_note, cu.username, f.created_at
-	FROM audit_findings f JOIN audits a ON a.id = f.audit_id JOIN audit_items i ON i.id = f.item_id
+	COALESCE(f.risk_accepted_until, ''), f.auditor_note, cu.username, f.created_at,
+	f.source, f.cmdb_flag_kind, f.cmdb_supplier, f.cmdb_username, f.cmdb_key, f.cmdb_ticket_ref, COALESCE(f.cmdb_at, ''), f.cmdb_detail
+	FROM audit_findings f JOIN audits a ON a.id = f.audit_id LEFT JOIN audit_items i ON i.id = f.item_id
 	JOIN users ou ON ou.id = f.owner_id JOIN users cu ON cu.id = f.created_by
 	LEFT JOIN users su ON su.id = f.subject_id LEFT JOIN users ru ON ru.id = f.resolved_by
 	LEFT JOIN users vu ON vu.id = f.verified_by`
@@ -230,14 +262,20 @@ func loadFindings(ctx context.Context, q queryer, where string, args ...any) ([]
 	for rows.Next() {
 		var f Finding
 		var resolved, verified sql.NullString
-		var created string
+		var created, source, flagAt string
+		var flag FlagRef
 		if err := rows.Scan(&f.ID, &f.AuditID, &f.Quarter, &f.ItemID, &f.ArticleID, &f.Version, &f.Title, &f.Severity,
 			&f.Description, &f.RootCause, &f.Owner, &f.Due, &f.Subject, &f.SubjectRequestType, &f.Status, &f.ResolutionNote,
 			&f.ResolutionVersion, &f.ResolvedBy, &resolved, &f.VerifiedBy, &verified, &f.RiskAcceptedUntil, &f.AuditorNote,
-			&f.CreatedBy, &created); err != nil {
+			&f.CreatedBy, &created, &source, &flag.Kind, &flag.Supplier, &flag.Username, &flag.Key, &flag.TicketRef, &flagAt,
+			&flag.Detail); err != nil {
 			return nil, fmt.Errorf("audit: findings: %w", err)
 		}
 		f.ResolvedAt, f.VerifiedAt, f.CreatedAt = parseNullTime(resolved), parseNullTime(verified), parseTime(created)
+		if source == sourceFlag {
+			flag.At = parseTime(flagAt)
+			f.Flag = &flag
+		}
 		out = append(out, f)
 	}
 	return out, rows.Err()
@@ -332,6 +370,9 @@ func (s *Store) Resolve(ctx context.Context, actor *accounts.User, id int64, r R
 		}
 		if utf8.RuneCountInString(r.Note) > 4000 {
 			return attest.FieldError(map[string]string{"note": "at most 4,000 characters"})
+		}
+		if r.Version != 0 && f.Flag != nil {
+			return attest.FieldError(map[string]string{"version": "a finding from a CMDB access flag is resolved with a note, not an article version"})
 		}
 		if r.Version != 0 {
 			var st string

@@ -27,8 +27,9 @@ type Store struct {
 	kb       *kb.Store
 	training *training.Store
 
-	mu  sync.RWMutex
-	now func() time.Time
+	mu    sync.RWMutex
+	now   func() time.Time
+	flags AccessFlags
 }
 
 // NewStore returns a Store over db.

@@ -233,3 +233,30 @@ func (s *Store) AuditFlags(ctx context.Context, actor *accounts.User, suppliers 
 	}
 	return sec, nil
 }
+
+// AuditFlagDetail finds one flag of the audit section over suppliers and [from, to), named by
+// its kind, supplier, agent, CI key, ticket and time, and returns its detail, so that a finding
+// can be raised from it (audit.AccessFlags). An unusual-volume flag is named by its day: its
+// time is the day's last lookup, which moves while the day goes on. Auditors and admins only.
+// Errors: EFORBIDDEN, ENOTFOUND.
+func (s *Store) AuditFlagDetail(ctx context.Context, actor *accounts.User, suppliers []string, from, to time.Time,
+	kind, supplier, username, key, ticketRef string, at time.Time) (string, error) {
+	sec, err := s.AuditFlags(ctx, actor, suppliers, from, to)
+	if err != nil {
+		return "", err
+	}
+	at = at.UTC()
+	for _, f := range sec.Flags {
+		if f.Kind != kind || f.Supplier != supplier || f.Username != username || f.Key != key || f.TicketRef != ticketRef {
+			continue
+		}
+		same := f.At.UTC().Equal(at)
+		if kind == FlagUnusualVolume {
+			same = f.At.UTC().Format(time.DateOnly) == at.Format(time.DateOnly)
+		}
+		if same {
+			return f.Detail, nil
+		}
+	}
+	return "", attest.Errorf(attest.ENOTFOUND, "No such CMDB access flag.")
+}

@@ -40,7 +40,14 @@ func (s *Server) handleFindingView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toFindingJSON(*f, time.Now().UTC().Format(time.DateOnly)))
+	today := time.Now().UTC().Format(time.DateOnly)
+	if isAPI(r) {
+		writeJSON(w, http.StatusOK, toFindingJSON(*f, today))
+		return
+	}
+	u := actor(r)
+	s.render(w, r, http.StatusOK, views.AuditFindingPage(s.page(r, "Finding #"+strconv.FormatInt(f.ID, 10)), views.AuditFindingPageData{F: f,
+		Today: today, IsOwner: f.Owner == u.Username, IsAuditor: u.Has(accounts.RoleAuditor), IsManager: u.Has(accounts.RoleAuditor, accounts.RoleKnowledgeManager)}))
 }
 
 // remedyInput reads {"note","version","until"} from JSON or the form.

@@ -27,6 +27,7 @@ func (s *Server) auditRoutes() []route {
 		{"POST /api/v1/audits/{id}/items/{item}/assessment", roles(auditor), s.handleAuditAssess},
 		{"POST /api/v1/audits/{id}/items/{item}/evidence", roles(auditor), s.handleAuditEvidence},
 		{"POST /api/v1/audits/{id}/findings", roles(auditor), s.handleFindingCreate},
+		{"POST /api/v1/audits/{id}/cmdb-findings", roles(auditor), s.handleCMDBFindingCreate},
 		{"POST /api/v1/audits/{id}/close", roles(auditor), s.handleAuditClose},
 		{"POST /api/v1/audits/{id}/next", roles(auditor), s.handleAuditNext},
 		{"GET /api/v1/audits/{id}/report.csv", roles(auditor, km), s.handleAuditCSV},
@@ -47,12 +48,15 @@ func (s *Server) auditRoutes() []route {
 		{"POST /audits/{id}/items/{item}/assessment", roles(auditor), s.handleAuditAssess},
 		{"POST /audits/{id}/items/{item}/evidence", roles(auditor), s.handleAuditEvidence},
 		{"POST /audits/{id}/findings", roles(auditor), s.handleFindingCreate},
+		{"GET /audits/{id}/cmdb-findings/new", roles(auditor), s.handleCMDBFindingForm},
+		{"POST /audits/{id}/cmdb-findings", roles(auditor), s.handleCMDBFindingCreate},
 		{"GET /audits/{id}/close", roles(auditor), s.handleAuditSignOffConfirm},
 		{"POST /audits/{id}/close", roles(auditor), s.handleAuditClose},
 		{"POST /audits/{id}/next", roles(auditor), s.handleAuditNext},
 		{"GET /audits/{id}/report", roles(auditor, km), s.handleAuditReport},
 		{"GET /audits/{id}/report.csv", roles(auditor, km), s.handleAuditCSV},
 		{"GET /findings", signedIn, s.handleFindingQueue},
+		{"GET /findings/{id}", signedIn, s.handleFindingView},
 		{"POST /findings/{id}/resolve", signedIn, s.handleFindingResolve},
 		{"POST /findings/{id}/verify", roles(auditor), s.handleFindingVerify},
 		{"POST /findings/{id}/reopen", roles(auditor), s.handleFindingReopen},
@@ -77,7 +81,7 @@ type auditItemJSON struct {
 type findingJSON struct {
 	ID                 int64   `json:"id"`
 	Audit              int64   `json:"audit"`
-	Item               int64   `json:"item"`
+	Item               *int64  `json:"item"`
 	ArticleID          int64   `json:"article_id"`
 	Version            int     `json:"version"`
 	Severity           string  `json:"severity"`
@@ -94,13 +98,33 @@ type findingJSON struct {
 	RiskAcceptedUntil  *string `json:"risk_accepted_until"`
 	AuditorNote        string  `json:"auditor_note"`
 	CreatedAt          string  `json:"created_at"`
+	// Flag is the CMDB access flag a finding without an item was raised from.
+	Flag *flagJSON `json:"flag,omitempty"`
+}
+
+// flagJSON names a CMDB access flag, as POST /api/v1/audits/{id}/cmdb-findings takes it.
+type flagJSON struct {
+	Kind      string `json:"kind"`
+	Supplier  string `json:"supplier"`
+	Username  string `json:"username"`
+	Key       string `json:"key"`
+	TicketRef string `json:"ticket_ref"`
+	At        string `json:"at"`
+	Detail    string `json:"detail"`
 }
 
 func toFindingJSON(f audit.Finding, today string) findingJSON {
-	j := findingJSON{ID: f.ID, Audit: f.AuditID, Item: f.ItemID, ArticleID: f.ArticleID, Version: f.Version, Severity: f.Severity,
+	j := findingJSON{ID: f.ID, Audit: f.AuditID, ArticleID: f.ArticleID, Version: f.Version, Severity: f.Severity,
 		Description: f.Description, RootCause: f.RootCause, Owner: f.Owner, Due: f.Due, Status: string(f.Status),
 		Overdue: f.IsOverdue(today), ResolutionNote: f.ResolutionNote, AuditorNote: f.AuditorNote,
 		CreatedAt: f.CreatedAt.UTC().Format(time.RFC3339)}
+	if f.ItemID != 0 {
+		j.Item = &f.ItemID
+	}
+	if fl := f.Flag; fl != nil {
+		j.Flag = &flagJSON{Kind: fl.Kind, Supplier: fl.Supplier, Username: fl.Username, Key: fl.Key, TicketRef: fl.TicketRef,
+			At: fl.At.UTC().Format(time.RFC3339Nano), Detail: fl.Detail}
+	}
 	if f.Subject != "" {
 		j.Subject, j.SubjectRequestType = &f.Subject, &f.SubjectRequestType
 	}

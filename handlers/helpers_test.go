@@ -55,6 +55,7 @@ func newTestServer(t testing.TB) *testServer {
 	done := make(chan struct{})
 	go func() { defer close(done); indexer.Run(ctx) }()
 	cm := cmdb.NewStore(org.DB, org.Accounts, k, tr)
+	au.SetAccessFlags(cm)
 	app := handlers.New(handlers.Deps{DB: org.DB, Accounts: org.Accounts, KB: k, Training: tr, Audit: au, CMDB: cm, Search: ix, Log: log})
 	ts := httptest.NewServer(app.Handler())
 	t.Cleanup(func() {

@@ -92,7 +92,7 @@ func findingFigure(label, note, extra string) figureQuery {
 	return figureQuery{label: label, note: note,
 		columns: []string{"Finding", "Audit", "Severity", "Owner", "Due", "Status", "Description"},
 		query: `SELECT f.id, f.audit_id, f.severity, ou.username, f.due, f.status, f.description
-			FROM audit_findings f JOIN audit_items i ON i.id = f.item_id JOIN users ou ON ou.id = f.owner_id
+			FROM audit_findings f LEFT JOIN audit_items i ON i.id = f.item_id JOIN users ou ON ou.id = f.owner_id
 			WHERE f.created_at < ?5 AND (f.status = 'open' OR f.resolved_at >= ?5) AND ` + findingOf + extra + ` ORDER BY f.due, f.id`,
 		cells: func(v []string) []Cell {
 			return []Cell{{Text: "#" + v[0], Link: "/audits/" + v[1] + "#finding-" + v[0]}, {Text: "Audit " + v[1], Link: "/audits/" + v[1]},

@@ -133,7 +133,7 @@ func (s *Store) row(ctx context.Context, sp supplierRef, p Period) (*Row, error)
 		return nil, err
 	}
 	endAt, endDay := database.Format(end), end.Format(time.DateOnly)
-	err = db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN f.due < ?3 THEN 1 ELSE 0 END), 0) FROM audit_findings f JOIN audit_items i ON i.id = f.item_id
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(f.due < ?3), 0) FROM audit_findings f LEFT JOIN audit_items i ON i.id = f.item_id
 		WHERE f.created_at < ?2 AND (f.status = 'open' OR f.resolved_at >= ?2) AND `+findingOf, sp.id, endAt, endDay, sp.key).
 		Scan(&r.OpenFindings, &r.OverdueFindings)
 	if err != nil {
@@ -159,9 +159,10 @@ func (s *Store) row(ctx context.Context, sp supplierRef, p Period) (*Row, error)
 const itemOf = `(i.supplier = ?4 OR (i.supplier = '' AND EXISTS (SELECT 1 FROM versions v JOIN users au ON au.id = v.author_id
 	WHERE v.article_id = i.article_id AND v.number = i.version AND au.supplier_id = ?1)))`
 
-// findingOf says finding f (on item i) is about the supplier: owned by or about one of its
-// people, or on one of its items.
-const findingOf = `(EXISTS (SELECT 1 FROM users fu WHERE fu.id IN (f.owner_id, f.subject_id) AND fu.supplier_id = ?1) OR ` + itemOf + `)`
+// findingOf says finding f (on item i, none for a CMDB-flag finding) is about the supplier:
+// owned by or about one of its people, on one of its items, or raised from a CMDB access flag
+// on its lookups.
+const findingOf = `(EXISTS (SELECT 1 FROM users fu WHERE fu.id IN (f.owner_id, f.subject_id) AND fu.supplier_id = ?1) OR f.cmdb_supplier = ?4 OR ` + itemOf + `)`
 
 // proposals counts the versions the supplier's agents submitted in [from, to) and their fate.
 func (s *Store) proposals(ctx context.Context, sp supplierRef, from, to string, out *Proposals) error {

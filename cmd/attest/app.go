@@ -44,6 +44,8 @@ func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app
 		return nil, err
 	}
 	a.cmdb = cmdb.NewStore(db, a.accounts, a.kb, a.training)
+	// Findings may be raised from the CMDB access flags of an audit's section.
+	a.audit.SetAccessFlags(a.cmdb)
 	return a, nil
 }
 
