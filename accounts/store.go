@@ -57,6 +57,10 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
+// Invalidate drops every cached token answer: another node committed a change (on
+// PostgreSQL each node hears of every commit from the change notices).
+func (s *Store) Invalidate() { s.gen.Add(1) }
+
 // NewStore returns a Store over db, throttling sign-ins by DefaultSignInLimits; API tokens
 // are valid for 24 hours.
 func NewStore(db *database.DB) *Store {

@@ -47,7 +47,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		http.Error(w, "not ready: the search index is catching up, or the server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	if err := s.DB.Read.PingContext(r.Context()); err != nil {

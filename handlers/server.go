@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 
 	"attest"
@@ -77,7 +76,7 @@ func New(d Deps) *Server {
 		d.Log = slog.Default()
 	}
 	sm := scs.New()
-	sm.Store = sqlite3store.NewWithCleanupInterval(d.DB.Read, 30*time.Minute)
+	sm.Store = d.DB.SessionStore(30 * time.Minute)
 	sm.IdleTimeout = 8 * time.Hour
 	sm.Lifetime = 7 * 24 * time.Hour
 	sm.Cookie.Name = "attest_session"

@@ -27,11 +27,15 @@ type Indexer struct {
 	// write to it too).
 	Interval time.Duration
 	wake     chan struct{}
+	// caughtUp is closed once the index has applied the whole change log as it stood
+	// when Run started.
+	caughtUp chan struct{}
 }
 
 // NewIndexer returns an indexer that polls every 100 ms.
 func NewIndexer(ix *Index, feed Feed, log *slog.Logger) *Indexer {
-	return &Indexer{ix: ix, feed: feed, log: log, Interval: 100 * time.Millisecond, wake: make(chan struct{}, 1)}
+	return &Indexer{ix: ix, feed: feed, log: log, Interval: 100 * time.Millisecond, wake: make(chan struct{}, 1),
+		caughtUp: make(chan struct{})}
 }
 
 // Wake asks the indexer to look at the change log now (after a commit in this process).
@@ -42,13 +46,21 @@ func (x *Indexer) Wake() {
 	}
 }
 
+// CaughtUp is closed once Run has applied the change log as it stood when Run started: until
+// then this node's searches may miss recent changes (a new node builds its index first).
+func (x *Indexer) CaughtUp() <-chan struct{} { return x.caughtUp }
+
 // Run applies the change log until ctx ends.
 func (x *Indexer) Run(ctx context.Context) {
 	t := time.NewTicker(x.Interval)
 	defer t.Stop()
+	first := true
 	for {
 		if _, err := x.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			x.log.Error("search indexer", "err", err)
+		} else if first && err == nil {
+			first = false
+			close(x.caughtUp)
 		}
 		select {
 		case <-ctx.Done():

@@ -32,7 +32,7 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 		return fmt.Errorf("read password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	a, err := m.open(ctx, *data, slog.Default())
+	a, err := m.open(ctx, data, slog.Default())
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError{"backup: give exactly one output file, e.g. attest backup attest-2026-11-25.db"}
 	}
-	a, err := m.open(ctx, *data, slog.Default())
+	a, err := m.open(ctx, data, slog.Default())
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (m *Main) journalVerify(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := m.open(ctx, *data, slog.Default())
+	a, err := m.open(ctx, data, slog.Default())
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (m *Main) journalAnchor(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := m.open(ctx, *data, slog.Default())
+	a, err := m.open(ctx, data, slog.Default())
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"attest/accounts"
 	"attest/audit"
@@ -27,12 +28,15 @@ type app struct {
 	log      *slog.Logger
 }
 
-func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app, error) {
-	db, err := database.Open(ctx, dataDir)
+func (m *Main) open(ctx context.Context, w *where, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(w.dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	db, err := database.Connect(ctx, w.database, w.dir)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{db: db, dataDir: dataDir, log: log}
+	a := &app{db: db, dataDir: w.dir, log: log}
 	a.accounts = accounts.NewStore(db)
 	a.kb = kb.NewStore(db, a.accounts)
 	a.training = training.NewStore(db, a.accounts, a.kb)
@@ -51,16 +55,33 @@ func (m *Main) open(ctx context.Context, dataDir string, log *slog.Logger) (*app
 
 func (a *app) Close() error { return a.db.Close() }
 
-// flags returns a FlagSet with --data (env ATTEST_DATA, default ./data).
-func (m *Main) flags(name string) (*flag.FlagSet, *string) {
+// where is where a command finds its data: the database (PostgreSQL at database when set,
+// else SQLite in dir) and the directory of this node's files (the search index).
+type where struct {
+	dir      string
+	database string
+}
+
+func (w *where) String() string {
+	if w.database != "" {
+		return "database on PostgreSQL, this node's search index in " + w.dir
+	}
+	return "data in " + w.dir
+}
+
+// flags returns a FlagSet with --data (env ATTEST_DATA, default ./data) and --database (env
+// ATTEST_DATABASE).
+func (m *Main) flags(name string) (*flag.FlagSet, *where) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	def := m.Getenv("ATTEST_DATA")
 	if def == "" {
 		def = "./data"
 	}
-	data := fs.String("data", def, "data directory (env ATTEST_DATA)")
-	return fs, data
+	w := &where{}
+	fs.StringVar(&w.dir, "data", def, "data directory: the SQLite database and the search index, or only this node's index with --database (env ATTEST_DATA)")
+	fs.StringVar(&w.database, "database", m.Getenv("ATTEST_DATABASE"), "PostgreSQL database, postgres://user:password@host:5432/attest; empty: SQLite in the data directory (env ATTEST_DATABASE)")
+	return fs, w
 }
 
 func parse(fs *flag.FlagSet, args []string) error {

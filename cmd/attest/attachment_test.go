@@ -26,7 +26,7 @@ func TestBackupCarriesAttachments(t *testing.T) {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := (&Main{}).open(ctx, dir, log)
+	a, err := (&Main{}).open(ctx, &where{dir: dir}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestBackupCarriesAttachments(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(restored, "attest.db"), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b, err := (&Main{}).open(ctx, restored, log)
+	b, err := (&Main{}).open(ctx, &where{dir: restored}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (m *Main) cmdbCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cmdb import: %s: %w", fs.Arg(0), userFacing(err))
 	}
-	a, err := m.open(ctx, *data, slog.Default())
+	a, err := m.open(ctx, data, slog.Default())
 	if err != nil {
 		return err
 	}

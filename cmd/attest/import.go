@@ -56,7 +56,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	if len(files) == 0 && len(bad) == 0 {
 		return fmt.Errorf("import: no .md or .markdown files under %s", strings.Join(fs.Args(), ", "))
 	}
-	a, err := m.open(ctx, *data, slog.Default())
+	a, err := m.open(ctx, data, slog.Default())
 	if err != nil {
 		return err
 	}

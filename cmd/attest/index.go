@@ -106,15 +106,15 @@ func (m *Main) reindex(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := m.open(ctx, *data, slog.Default())
+	a, err := m.open(ctx, data, slog.Default())
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	unlock, err := lockIndex(*data)
+	unlock, err := lockIndex(data.dir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return rebuild(ctx, a.kb, indexDir(*data), m.Stdout)
+	return rebuild(ctx, a.kb, indexDir(data.dir), m.Stdout)
 }

@@ -26,7 +26,7 @@ func TestJournalAnchors(t *testing.T) {
 		t.Helper()
 		dir := t.TempDir()
 		m := &Main{Getenv: func(string) string { return "" }}
-		a, err := m.open(ctx, dir, slog.Default())
+		a, err := m.open(ctx, &where{dir: dir}, slog.Default())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +99,7 @@ func TestJournalAnchors(t *testing.T) {
 		t.Helper()
 		tamper(t, dir, `UPDATE journal SET actor = 'mallory' WHERE id = 2`)
 		m := &Main{Getenv: func(string) string { return "" }}
-		a, err := m.open(ctx, dir, slog.Default())
+		a, err := m.open(ctx, &where{dir: dir}, slog.Default())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,8 @@
 //	attest cmdb import [--full] FILE
 //	attest reindex | backup OUT.db | journal anchor | journal verify [--anchor ID:HASH]…
 //
-// Every command takes --data DIR (env ATTEST_DATA); serve also --addr (env ATTEST_ADDR).
+// Every command takes --data DIR (env ATTEST_DATA) and --database postgres://… (env
+// ATTEST_DATABASE; SQLite in DIR without it); serve also --addr (env ATTEST_ADDR).
 package main
 
 import (
@@ -44,7 +45,8 @@ const usage = `usage:
   attest backup OUT.db
   attest journal anchor
   attest journal verify [--anchor ID:HASH]…
-Every command takes --data DIR (env ATTEST_DATA); serve also --addr (env ATTEST_ADDR).
+Every command takes --data DIR (env ATTEST_DATA) and --database postgres://… (env
+ATTEST_DATABASE; without it the database is SQLite in DIR); serve also --addr (env ATTEST_ADDR).
 `
 
 type usageError struct{ msg string }

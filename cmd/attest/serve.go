@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"attest/database"
 	"attest/demo"
 	"attest/handlers"
 	"attest/notify"
@@ -50,7 +51,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := m.open(ctx, *data, log)
+	a, err := m.open(ctx, data, log)
 	if err != nil {
 		return err
 	}
@@ -72,12 +73,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	unlock, err := lockIndex(*data)
+	unlock, err := lockIndex(data.dir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	ix, err := openIndex(ctx, a.kb, *data, log, m.Stdout)
+	ix, err := openIndex(ctx, a.kb, data.dir, log, m.Stdout)
 	if err != nil {
 		return err
 	}
@@ -87,6 +88,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	indexDone := make(chan struct{})
 	go func() { defer close(indexDone); indexer.Run(bg) }()
 	defer func() { stopBG(); <-indexDone }()
+	// On PostgreSQL other nodes commit too: their notices wake the indexer and drop cached
+	// token answers at once (both also poll).
+	listenDone := make(chan struct{})
+	go func() {
+		defer close(listenDone)
+		a.db.Listen(bg, log, map[string]func(){database.SearchChanged: indexer.Wake, database.JournalChanged: a.accounts.Invalidate})
+	}()
+	defer func() { stopBG(); <-listenDone }()
 
 	// Views and searches are buffered and written in batches; Close below writes the rest.
 	a.kb.StartRecorder(bg, log)
@@ -115,12 +124,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// /readyz says not ready until this node's index has caught up with the change log.
+	srv.SetReady(false)
+	go func() {
+		select {
+		case <-indexer.CaughtUp():
+			srv.SetReady(true)
+		case <-bg.Done():
+		}
+	}()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	fmt.Fprintf(m.Stdout, "Attest is serving on http://%s (data in %s)\n", ln.Addr(), *data)
-	log.Info("serving", "addr", ln.Addr().String(), "data", *data, "pid", os.Getpid())
+	fmt.Fprintf(m.Stdout, "Attest is serving on http://%s (%s)\n", ln.Addr(), data)
+	log.Info("serving", "addr", ln.Addr().String(), "data", data.dir, "pid", os.Getpid())
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -82,7 +82,7 @@ func buildBenchData(b *testing.B, dir string, n int) {
 	mustRun("bench-km1-pw-1\n", "user", "add", "--data", dir, "--username", "km1", "--role", "knowledge_manager", "--password-stdin")
 	mustRun("bench-km2-pw-1\n", "user", "add", "--data", dir, "--username", "km2", "--role", "knowledge_manager", "--password-stdin")
 	// The catalogue and a supplier whose agent sees half of it, through the same calls admins use.
-	a, err := (&Main{Getenv: func(string) string { return "" }}).open(context.Background(), dir, slog.Default())
+	a, err := (&Main{Getenv: func(string) string { return "" }}).open(context.Background(), &where{dir: dir}, slog.Default())
 	if err != nil {
 		b.Fatal(err)
 	}
