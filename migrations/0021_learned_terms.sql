@@ -42,4 +42,4 @@ INSERT INTO learn_progress (id, usage_id, generation) VALUES (1, 0, 0);
 
 -- The learner looks up the searches of the agent that recorded a use, around its time.
 CREATE INDEX search_queries_user_at ON search_queries(user_id, at);
-CREATE INDEX article_views_user ON article_views(user_id, article_id, at);
+CREATE INDEX article_views_user_article ON article_views(user_id, article_id, at);
