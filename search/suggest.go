@@ -53,7 +53,7 @@ func (ix *Index) Suggest(ctx context.Context, q Query, res Result) (Suggestions,
 		return sg, err
 	}
 	defer r.Close()
-	if sg.DidYouMean, err = ix.didYouMean(ctx, r, q, res.Total); err != nil {
+	if sg.DidYouMean, err = ix.didYouMean(ctx, r, q); err != nil {
 		return sg, fmt.Errorf("search: suggest: %w", err)
 	}
 	visible := func(article int64) bool {
@@ -120,9 +120,9 @@ func (ix *Index) related(q Query, visible func(int64) bool) []string {
 }
 
 // didYouMean returns q's text with each word the index does not know replaced by its likeliest
-// correction, written as a title writes it, when that search finds more than found; "" when
-// there is no such correction.
-func (ix *Index) didYouMean(ctx context.Context, r index.IndexReader, q Query, found int) (string, error) {
+// correction, written as a title writes it, when that search finds something; "" when there is
+// no such correction.
+func (ix *Index) didYouMean(ctx context.Context, r index.IndexReader, q Query) (string, error) {
 	dict, err := newDictionary(r)
 	if err != nil {
 		return "", err
@@ -165,7 +165,7 @@ func (ix *Index) didYouMean(ctx context.Context, r index.IndexReader, q Query, f
 	if err != nil {
 		return "", err
 	}
-	if res.Total <= found {
+	if res.Total == 0 {
 		return "", nil
 	}
 	return text, nil
