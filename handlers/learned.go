@@ -94,4 +94,3 @@ func (s *Server) handleLearnedTermRemove(w http.ResponseWriter, r *http.Request)
 	s.flash(r, "ok", "Removed “"+term+"”: search no longer counts it for this article for "+who+".")
 	http.Redirect(w, r, learnedPath(id)+"?"+url.Values{"removed": {term}}.Encode(), http.StatusSeeOther)
 }
-

@@ -17,8 +17,10 @@ type fakeLearned struct {
 	gen int64
 }
 
-func (f *fakeLearned) Learn(context.Context, func(string) []kb.LearnedWord) (int, error) { return 0, nil }
-func (f *fakeLearned) LearnGeneration(context.Context) (int64, error)                    { return f.gen, nil }
+func (f *fakeLearned) Learn(context.Context, func(string) []kb.LearnedWord) (int, error) {
+	return 0, nil
+}
+func (f *fakeLearned) LearnGeneration(context.Context) (int64, error) { return f.gen, nil }
 func (f *fakeLearned) LearnedVocabulary(context.Context) ([]kb.LearnedContribution, []kb.LearnedQuery, error) {
 	return f.cs, f.qs, nil
 }
