@@ -55,7 +55,7 @@ func newTestServer(t testing.TB) *testServer {
 	done := make(chan struct{})
 	go func() { defer close(done); indexer.Run(ctx) }()
 	learner := search.NewLearner(ix, k, log)
-	learner.Interval = 50 * time.Millisecond
+	learner.Interval, learner.Reload = 50*time.Millisecond, 0
 	learnDone := make(chan struct{})
 	go func() { defer close(learnDone); learner.Run(ctx) }()
 	cm := cmdb.NewStore(org.DB, org.Accounts, k, tr)

@@ -216,13 +216,13 @@ type LearnedQuery struct {
 	LastAt     time.Time
 }
 
-// LearnGeneration changes whenever what was learned changes; search reloads when it does.
-func (s *Store) LearnGeneration(ctx context.Context) (int64, error) {
-	var g int64
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT generation FROM learn_progress WHERE id = 1`).Scan(&g); err != nil {
-		return 0, fmt.Errorf("kb: learn generation: %w", err)
+// LearnGeneration returns two counters: generation changes whenever what was learned changes,
+// removals whenever a knowledge manager removes something. Search reloads its copy when they do.
+func (s *Store) LearnGeneration(ctx context.Context) (generation, removals int64, err error) {
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT generation, removals FROM learn_progress WHERE id = 1`).Scan(&generation, &removals); err != nil {
+		return 0, 0, fmt.Errorf("kb: learn generation: %w", err)
 	}
-	return g, nil
+	return generation, removals, nil
 }
 
 // LearnedVocabulary returns everything learned, for search's in-memory copy (which is derived:
@@ -385,7 +385,7 @@ func (s *Store) RemoveLearnedTerm(ctx context.Context, actor *accounts.User, art
 		if n == 0 {
 			return attest.Errorf(attest.ENOTFOUND, "Nothing was learned for article %d as %q.", articleID, term)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE learn_progress SET generation = generation + 1 WHERE id = 1`); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE learn_progress SET generation = generation + 1, removals = removals + 1 WHERE id = 1`); err != nil {
 			return err
 		}
 		after := map[string]any{"term": term, "words": words, "contributions": n}

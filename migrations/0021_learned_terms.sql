@@ -31,14 +31,16 @@ CREATE TABLE learned_queries (
 );
 CREATE INDEX learned_queries_last ON learned_queries(last_at);
 
--- How far the learner got in usage_events, and a generation that changes whenever what was
--- learned changes (learning, removal), so that every node reloads its in-memory copy.
+-- How far the learner got in usage_events, and generations that change whenever what was
+-- learned changes (generation: learning or removal; removals: removal only), so that every node
+-- reloads its in-memory copy (at once after a removal, at most every so often after learning).
 CREATE TABLE learn_progress (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	usage_id   INTEGER NOT NULL,
-	generation INTEGER NOT NULL
+	generation INTEGER NOT NULL,
+	removals   INTEGER NOT NULL
 );
-INSERT INTO learn_progress (id, usage_id, generation) VALUES (1, 0, 0);
+INSERT INTO learn_progress (id, usage_id, generation, removals) VALUES (1, 0, 0, 0);
 
 -- The learner looks up the searches of the agent that recorded a use, around its time.
 CREATE INDEX search_queries_user_at ON search_queries(user_id, at);

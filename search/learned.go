@@ -263,7 +263,7 @@ func (ix *Index) boostLearned(q Query, r index.IndexReader, filter bitset, out *
 // LearnFeed is where the learner learns and reads what was learned: the kb store.
 type LearnFeed interface {
 	Learn(ctx context.Context, words func(string) []kb.LearnedWord) (int, error)
-	LearnGeneration(ctx context.Context) (int64, error)
+	LearnGeneration(ctx context.Context) (generation, removals int64, err error)
 	LearnedVocabulary(ctx context.Context) ([]kb.LearnedContribution, []kb.LearnedQuery, error)
 }
 
@@ -275,7 +275,10 @@ type Learner struct {
 	log  *slog.Logger
 	// Interval is how often it looks for new usage and changes.
 	Interval time.Duration
-	gen      int64
+	// Reload is how long what was learned may wait before the index's copy is reloaded
+	// (removals are applied at the next look): reloading reads the whole vocabulary.
+	Reload   time.Duration
+	gen, rem int64
 	loaded   time.Time
 }
 
@@ -284,7 +287,7 @@ func NewLearner(ix *Index, feed LearnFeed, log *slog.Logger) *Learner {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Learner{ix: ix, feed: feed, log: log, Interval: 2 * time.Second, gen: -1}
+	return &Learner{ix: ix, feed: feed, log: log, Interval: 2 * time.Second, Reload: 30 * time.Second, gen: -1, rem: -1}
 }
 
 // Run learns and reloads until ctx ends.
@@ -304,16 +307,18 @@ func (l *Learner) Run(ctx context.Context) {
 }
 
 // CatchUp learns from the usage recorded since the last time and reloads the index's copy when
-// what was learned changed (here or on another node) or is an hour old.
+// something was removed, when something was learned (here or on another node) and the copy is
+// Reload old, and when it is an hour old (decay).
 func (l *Learner) CatchUp(ctx context.Context) error {
 	if _, err := l.feed.Learn(ctx, l.ix.LearnedWords); err != nil {
 		return err
 	}
-	gen, err := l.feed.LearnGeneration(ctx)
+	gen, rem, err := l.feed.LearnGeneration(ctx)
 	if err != nil {
 		return err
 	}
-	if gen == l.gen && time.Since(l.loaded) < learnedReload {
+	age := time.Since(l.loaded)
+	if rem == l.rem && (gen == l.gen || age < l.Reload) && age < learnedReload {
 		return nil
 	}
 	cs, qs, err := l.feed.LearnedVocabulary(ctx)
@@ -322,6 +327,6 @@ func (l *Learner) CatchUp(ctx context.Context) error {
 	}
 	now := time.Now()
 	l.ix.learned.Store(l.ix.newLearnedTable(cs, qs, now))
-	l.gen, l.loaded = gen, now
+	l.gen, l.rem, l.loaded = gen, rem, now
 	return nil
 }

@@ -12,15 +12,17 @@ import (
 
 // fakeLearned is what the kb store would hold: contributions and queries.
 type fakeLearned struct {
-	cs  []kb.LearnedContribution
-	qs  []kb.LearnedQuery
-	gen int64
+	cs       []kb.LearnedContribution
+	qs       []kb.LearnedQuery
+	gen, rem int64
 }
 
 func (f *fakeLearned) Learn(context.Context, func(string) []kb.LearnedWord) (int, error) {
 	return 0, nil
 }
-func (f *fakeLearned) LearnGeneration(context.Context) (int64, error) { return f.gen, nil }
+func (f *fakeLearned) LearnGeneration(context.Context) (int64, int64, error) {
+	return f.gen, f.rem, nil
+}
 func (f *fakeLearned) LearnedVocabulary(context.Context) ([]kb.LearnedContribution, []kb.LearnedQuery, error) {
 	return f.cs, f.qs, nil
 }
@@ -254,5 +256,43 @@ func TestSuggestions(t *testing.T) {
 	q = Query{Text: "printer queue", Scope: learnScope, Supplier: 1}
 	if sg, _ := ix.Suggest(ctx, q, search(t, ix, q)); !sg.Empty() {
 		t.Errorf("suggestions for a query with many hits: %+v", sg)
+	}
+}
+
+// TestLearnerReloads: the index's copy follows the database: a removal at the next look, new
+// learning once the copy is Reload old.
+func TestLearnerReloads(t *testing.T) {
+	ix := openTest(t, learnedCorpus()...)
+	ctx := context.Background()
+	f := &fakeLearned{}
+	l := NewLearner(ix, f, nil)
+	l.Reload = time.Hour
+	if err := l.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Text: "secure shell freezes", Scope: learnScope, Supplier: 1}
+	f.teach(ix, 1, 1, q.Text, 2, time.Now())
+	if err := l.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(search(t, ix, q)); len(got) != 0 {
+		t.Errorf("reloaded before Reload passed: %v", got)
+	}
+	l.Reload = 0
+	if err := l.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(search(t, ix, q)); !slices.Equal(got, []int64{1}) {
+		t.Errorf("after Reload: hits %v, want [1]", got)
+	}
+	l.Reload = time.Hour
+	f.cs, f.qs = nil, nil
+	f.gen++
+	f.rem++
+	if err := l.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(search(t, ix, q)); len(got) != 0 {
+		t.Errorf("after a removal: hits %v, want none at once", got)
 	}
 }
