@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"slices"
@@ -25,6 +26,9 @@ const (
 	// maxLearnedPerArticle is how many learned words count per article and supplier: the
 	// heaviest.
 	maxLearnedPerArticle = 50
+	// maxLearnedPerTerm is how many articles one learned word counts for at most, per
+	// supplier: the heaviest. A word learned for many articles says little about any.
+	maxLearnedPerTerm = 64
 	// learnedCandidates is how many learned articles one query considers at most.
 	learnedCandidates = 20
 	// learnedMax is the most a learned article gains, as a share of the best textual score:
@@ -97,6 +101,22 @@ func (ix *Index) newLearnedTable(cs []kb.LearnedContribution, qs []kb.LearnedQue
 		}
 		for _, k := range ks {
 			m[k.term] = append(m[k.term], learnedEntry{article: k.article, weight: sum[k]})
+		}
+	}
+	for _, m := range t.terms {
+		for term, es := range m {
+			if len(es) > maxLearnedPerTerm {
+				slices.SortFunc(es, func(a, b learnedEntry) int {
+					switch {
+					case a.weight > b.weight:
+						return -1
+					case a.weight < b.weight:
+						return 1
+					}
+					return cmp.Compare(a.article, b.article)
+				})
+				m[term] = slices.Clip(es[:maxLearnedPerTerm])
+			}
 		}
 	}
 	type qkey struct {

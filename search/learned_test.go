@@ -205,6 +205,17 @@ func TestLearnedWeightDecaysAndIsCapped(t *testing.T) {
 	if _, ok := tab.terms[1]["zz055"]; ok {
 		t.Errorf("a light word beyond the cap was kept")
 	}
+
+	// A word counts for the heaviest maxLearnedPerTerm articles at most.
+	common := &fakeLearned{}
+	for a := range maxLearnedPerTerm + 20 {
+		common.cs = append(common.cs, kb.LearnedContribution{SupplierID: 1, ArticleID: int64(1000 + a), Term: "common", LastAt: time.Now().Add(-time.Duration(a) * time.Hour)})
+	}
+	common.load(t, ix)
+	es := ix.learned.Load().terms[1]["common"]
+	if len(es) != maxLearnedPerTerm || es[0].article != 1000 {
+		t.Errorf("%d articles kept for a common word (first %v), want the %d heaviest", len(es), es[0], maxLearnedPerTerm)
+	}
 }
 
 func TestSuggestions(t *testing.T) {
