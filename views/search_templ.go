@@ -103,7 +103,7 @@ func searchSuggest(s SearchSuggest) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		if !s.empty() {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"card suggestions\" aria-labelledby=\"h-suggest\" data-testid=\"search-suggestions\"><h2 id=\"h-suggest\" class=\"visually-hidden\">Suggestions</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"card search-help\" aria-labelledby=\"h-suggest\" data-testid=\"search-suggestions\"><h2 id=\"h-suggest\" class=\"visually-hidden\">Suggestions</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
