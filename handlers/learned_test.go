@@ -157,7 +157,7 @@ func TestLearnedWordsPage(t *testing.T) {
 		t.Errorf("tunnel still listed after removal")
 	}
 	var n int
-	if err := ts.Org.DB.Read.QueryRow(`SELECT COUNT(*) FROM journal WHERE action = 'article.learned_term.remove' AND actor = 'km1'`).Scan(&n); err != nil || n != 1 {
+	if err := ts.Org.DB.Read.QueryRow(`SELECT COUNT(*) FROM journal WHERE action = 'article.unlearn' AND actor = 'km1'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("journal entries of the removal: %d (%v), want 1", n, err)
 	}
 	// An agent sees neither the link nor the page.

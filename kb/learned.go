@@ -392,7 +392,7 @@ func (s *Store) RemoveLearnedTerm(ctx context.Context, actor *accounts.User, art
 		if supplier != "" {
 			after["supplier"] = supplier
 		}
-		return journal.Append(ctx, tx, actor.Username, "article.learned_term.remove", articleObject(articleID),
+		return journal.Append(ctx, tx, actor.Username, "article.unlearn", articleObject(articleID),
 			journal.Change{Before: map[string]any{"term": term, "words": words}, After: after})
 	})
 	if err != nil {

@@ -215,7 +215,7 @@ func TestRemoveLearnedTerm(t *testing.T) {
 	}
 	var n int
 	var detail string
-	if err := o.DB.Read.QueryRow(`SELECT COUNT(*), COALESCE(MAX(detail), '') FROM journal WHERE action = 'article.learned_term.remove' AND actor = 'km1' AND object = ?`,
+	if err := o.DB.Read.QueryRow(`SELECT COUNT(*), COALESCE(MAX(detail), '') FROM journal WHERE action = 'article.unlearn' AND actor = 'km1' AND object = ?`,
 		"article:"+strconv.FormatInt(id, 10)).Scan(&n, &detail); err != nil {
 		t.Fatal(err)
 	}
