@@ -54,6 +54,10 @@ func newTestServer(t testing.TB) *testServer {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); indexer.Run(ctx) }()
+	learner := search.NewLearner(ix, k, log)
+	learner.Interval, learner.Reload = 50*time.Millisecond, 0
+	learnDone := make(chan struct{})
+	go func() { defer close(learnDone); learner.Run(ctx) }()
 	cm := cmdb.NewStore(org.DB, org.Accounts, k, tr)
 	au.SetAccessFlags(cm)
 	app := handlers.New(handlers.Deps{DB: org.DB, Accounts: org.Accounts, KB: k, Training: tr, Audit: au, CMDB: cm, Search: ix, Log: log})
@@ -62,6 +66,7 @@ func newTestServer(t testing.TB) *testServer {
 		ts.Close()
 		stop()
 		<-done
+		<-learnDone
 		ix.Close()
 	})
 	return &testServer{Server: ts, Org: org, App: app, KB: k, CMDB: cm, Index: ix, Indexer: indexer}

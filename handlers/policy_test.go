@@ -111,6 +111,12 @@ var expectedAccess = map[string]string{
 	"GET /notifications":                               "signed-in",
 	"POST /notifications/read":                         "signed-in",
 
+	// What search learned from agents for an article (issue 19): never agents.
+	"GET /api/v1/articles/{id}/learned-terms":           "km admin",
+	"DELETE /api/v1/articles/{id}/learned-terms/{term}": "km admin",
+	"GET /articles/{id}/learned":                        "km admin",
+	"POST /articles/{id}/learned/remove":                "km admin",
+
 	// Search, usage, feedback, follow-ups, reports.
 	"GET /api/v1/search":                  "signed-in",
 	"GET /search":                         "signed-in",

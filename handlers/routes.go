@@ -79,6 +79,7 @@ func (s *Server) routes() []route {
 		s.foundationRoutes(),
 		s.articleRoutes(),
 		s.searchRoutes(),
+		s.learnedRoutes(),
 		s.usageRoutes(),
 		s.trainingRoutes(),
 		s.auditRoutes(),

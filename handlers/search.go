@@ -48,7 +48,7 @@ func searchQuery(r *http.Request, u *accounts.User) (search.Query, error) {
 		text = strings.TrimSpace(text[:cut])
 	}
 	return search.Query{Text: text, RequestType: q.Get("request_type"), Tag: q.Get("tag"), Limit: limit, Offset: offset,
-		TagFacets: true, Scope: kb.ReadScope(u)}, nil
+		TagFacets: true, Scope: kb.ReadScope(u), Supplier: learnedSupplier(u)}, nil
 }
 
 type searchHit struct {
@@ -103,6 +103,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	sg, err := s.suggest(r, sq, res)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if isAPI(r) {
 		hits := make([]searchHit, 0, len(res.Hits))
 		for _, h := range res.Hits {
@@ -116,10 +121,14 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		for _, f := range res.TagFacets {
 			tags = append(tags, facetJSON{f.Key, f.Count})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
+		out := map[string]any{
 			"total": res.Total, "took_ms": float64(res.Took.Microseconds()) / 1000, "hits": hits,
 			"facets": map[string]any{"request_type": facets, "tag": tags},
-		})
+		}
+		if !sg.Empty() {
+			out["suggestions"] = suggestionsJSON(sg)
+		}
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	d, err := s.searchPage(r, sq, res)
@@ -127,6 +136,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	d.Suggest = suggestView(sq, sg)
 	p := s.page(r, "Search")
 	p.Query = sq.Text
 	s.render(w, r, http.StatusOK, views.SearchPage(p, d))

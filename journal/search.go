@@ -172,6 +172,7 @@ var actionLabels = map[string]string{
 	"article.retire":               "Article retired",
 	"article.retire_request":       "Retirement requested",
 	"article.retire_cancel":        "Retirement cancelled",
+	"article.unlearn":              "Learned search word removed",
 	"version.save":                 "Version saved",
 	"version.submit":               "Version submitted for review",
 	"version.approve":              "Version approved",

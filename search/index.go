@@ -70,6 +70,8 @@ type Index struct {
 	views  atomic.Pointer[[]*view] // the latest snapshots' views, newest first
 	viewMu sync.Mutex              // making a view
 	write  sync.Mutex              // batches, which update the length statistics
+
+	learned atomic.Pointer[learnedTable] // vocabulary learned from agents (learned.go)
 }
 
 // Open opens the index at path (a directory), creating an empty one when

@@ -57,6 +57,8 @@ type Query struct {
 	// TagFacets asks for tag counts too (the first search asking for them
 	// on a new snapshot reads the tags; the ones after are cheap).
 	TagFacets bool
+	// Supplier is the searcher's supplier: what its agents taught counts (learned.go); 0 for none.
+	Supplier int64
 }
 
 // Hit is one article found.
@@ -198,6 +200,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err := s.proximity(&p, &out); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
+	ix.boostLearned(q, r, filter, &out)
 	out.top = out.top[:min(len(out.top), offset+limit)]
 	res, err := s.result(q, out, offset, p.matcher(fuzzy), ix)
 	if err != nil {

@@ -100,6 +100,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// Views and searches are buffered and written in batches; Close below writes the rest.
 	a.kb.StartRecorder(bg, log)
 
+	// Search learns from agents' searches and the articles they then used (issue 19).
+	learner := search.NewLearner(ix, a.kb, log)
+	learnDone := make(chan struct{})
+	go func() { defer close(learnDone); learner.Run(bg) }()
+	defer func() { stopBG(); <-learnDone }()
+
 	// The outbox worker: e-mail and webhooks, one per process (any number share the database).
 	if *baseURL == "" {
 		*baseURL = "http://" + *addr
