@@ -8,7 +8,7 @@ DATA ?= $(or $(ATTEST_DATA),./data)
 BIN := bin/attest
 export CGO_ENABLED := 1
 
-.PHONY: run build generate test test-short vet check-generated chromium bench bench-search bench-http clean
+.PHONY: run build generate test test-postgres test-short vet check-generated chromium bench bench-search bench-http clean
 
 run: build
 	$(BIN) serve --demo --addr $(ADDR) --data $(DATA)
@@ -19,9 +19,20 @@ build:
 generate:
 	$(GO) tool templ generate
 
-# Every test, including the browser suite (installs Chromium with apt when missing).
+# Every test, including the browser suite (installs Chromium with apt when missing), then the
+# same store and HTTP tests and the two-node tests on PostgreSQL.
 test: chromium vet check-generated
 	$(GO) test -race -count=1 -timeout 15m ./...
+	$(MAKE) test-postgres
+
+# The tests again on a throwaway PostgreSQL cluster (Debian's postgresql package, installed
+# when missing): every store test, the HTTP API suite through the router, and the two-node
+# tests of cmd/attest. The browser suite runs once, above, on SQLite.
+test-postgres:
+	@dir=$$(mktemp -d); chmod 755 $$dir; url=$$(scripts/postgres-cluster start $$dir/pg) || exit 1; \
+	trap "scripts/postgres-cluster stop $$dir/pg; rm -rf $$dir" EXIT; \
+	echo "PostgreSQL for the tests at $$url"; \
+	ATTEST_TEST_POSTGRES=$$url $(GO) test -short -count=1 -timeout 15m ./...
 
 test-short:
 	$(GO) test -short -count=1 ./...

@@ -36,7 +36,7 @@ type server struct {
 	stop func()
 }
 
-func startServer(t testing.TB, dir string) *server {
+func startServer(t testing.TB, dir string, extra ...string) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -44,7 +44,7 @@ func startServer(t testing.TB, dir string) *server {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(os.Args[0], "serve", "--data", dir, "--addr", addr)
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--data", dir, "--addr", addr}, extra...)...)
 	cmd.Env = append(os.Environ(), "ATTEST_RUN_MAIN=1")
 	log, _ := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	cmd.Stdout, cmd.Stderr = log, log

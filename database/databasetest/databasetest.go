@@ -70,15 +70,35 @@ func URL(t testing.TB) string {
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl); err != nil {
 		t.Fatalf("postgres: create %s: %v", name, err)
 	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", server)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		a.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-	})
+	t.Cleanup(func() { drop(server, name) })
 	return withDatabase(server, name)
+}
+
+// EmptyURL creates a new database on the test server with nothing in it, not even
+// migrations, and returns its address; it is dropped when t ends.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	server := os.Getenv(Env)
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("attest_e_%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("postgres: create %s: %v", name, err)
+	}
+	t.Cleanup(func() { drop(server, name) })
+	return withDatabase(server, name)
+}
+
+func drop(server, name string) {
+	a, err := sql.Open("pgx", server)
+	if err != nil {
+		return
+	}
+	defer a.Close()
+	a.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 }
 
 // template makes (once per schema, whichever test process comes first) a migrated database
