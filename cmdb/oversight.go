@@ -3,6 +3,7 @@ package cmdb
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func (s *Store) AccessLog(ctx context.Context, actor *accounts.User, f AccessFil
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = -1
+		limit = math.MaxInt64 // all of them (both engines take it; only SQLite takes -1)
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT at, username, supplier, kind, key, query, ticket_ref, outcome, version
 		FROM cmdb_access WHERE `+where+` ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)

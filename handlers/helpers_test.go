@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -44,7 +45,7 @@ func newTestServer(t testing.TB) *testServer {
 	k := kb.NewStore(org.DB, org.Accounts)
 	tr := training.NewStore(org.DB, org.Accounts, k)
 	au := audit.NewStore(org.DB, org.Accounts, k, tr)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(logOut(), nil))
 	ix, err := search.Open(filepath.Join(org.Dir, "index.bleve"))
 	if err != nil {
 		t.Fatalf("open search index: %v", err)
@@ -191,4 +192,12 @@ func (b *browser) post(path string, form url.Values) (int, string) {
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(out)
+}
+
+// logOut is where test servers log: nowhere, unless ATTEST_TEST_LOG=1 asks for standard error.
+func logOut() io.Writer {
+	if os.Getenv("ATTEST_TEST_LOG") == "1" {
+		return os.Stderr
+	}
+	return io.Discard
 }

@@ -29,6 +29,11 @@ CREATE AGGREGATE sum(boolean) (SFUNC = attest_sum_bool, STYPE = bigint);
 CREATE FUNCTION max(bigint, bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE GREATEST($1, $2) END $$;
 CREATE FUNCTION min(bigint, bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE LEAST($1, $2) END $$;
 
+-- julianday(time): the time as a Julian day number, for differences in days.
+CREATE FUNCTION julianday(text) RETURNS double precision LANGUAGE sql STABLE AS $$
+	SELECT extract(epoch FROM $1::timestamptz) / 86400.0 + 2440587.5
+$$;
+
 -- instr(haystack, needle): the 1-based position of needle, 0 when absent.
 CREATE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT strpos($1, $2) $$;
 
