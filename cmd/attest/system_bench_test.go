@@ -28,12 +28,17 @@ import (
 // under the temp dir between runs. Run with: make bench, or
 //
 //	go test -run '^$' -bench System100k -benchtime 1x ./cmd/attest/
+//
+// With ATTEST_BENCH_DATABASE=postgres://… (an empty database) the same runs on PostgreSQL.
 func BenchmarkSystem100k(b *testing.B) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("ATTEST_BENCH_N")); err == nil && v > 0 {
 		n = v
 	}
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("attest-system-bench-v1-n%d", n))
+	if benchEnv("ATTEST_DATABASE") != "" {
+		dir += "-postgres" // the index of the PostgreSQL run; the database is the one named
+	}
 	if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
 		os.RemoveAll(dir)
 		buildBenchData(b, dir, n)
@@ -73,7 +78,7 @@ func buildBenchData(b *testing.B, dir string, n int) {
 	b.Helper()
 	mustRun := func(stdin string, args ...string) {
 		var out strings.Builder
-		m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+		m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &out, Getenv: benchEnv}
 		if err := m.Run(context.Background(), args); err != nil {
 			b.Fatalf("attest %v: %v\n%s", args, err, out.String())
 		}
@@ -82,7 +87,7 @@ func buildBenchData(b *testing.B, dir string, n int) {
 	mustRun("bench-km1-pw-1\n", "user", "add", "--data", dir, "--username", "km1", "--role", "knowledge_manager", "--password-stdin")
 	mustRun("bench-km2-pw-1\n", "user", "add", "--data", dir, "--username", "km2", "--role", "knowledge_manager", "--password-stdin")
 	// The catalogue and a supplier whose agent sees half of it, through the same calls admins use.
-	a, err := (&Main{Getenv: func(string) string { return "" }}).open(context.Background(), &where{dir: dir}, slog.Default())
+	a, err := (&Main{Getenv: benchEnv}).open(context.Background(), &where{dir: dir, database: benchEnv("ATTEST_DATABASE")}, slog.Default())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -122,7 +127,7 @@ func runSystemBench(b *testing.B, dir string, n int) {
 	// Full reindex.
 	start := time.Now()
 	var out strings.Builder
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: benchEnv}
 	if err := m.Run(context.Background(), []string{"reindex", "--data", dir}); err != nil {
 		b.Fatalf("reindex: %v %s", err, out.String())
 	}
@@ -130,7 +135,11 @@ func runSystemBench(b *testing.B, dir string, n int) {
 
 	// Start-up with an existing index: process start to /readyz.
 	start = time.Now()
-	srv := startServer(b, dir)
+	var onDB []string
+	if u := benchEnv("ATTEST_DATABASE"); u != "" {
+		onDB = []string{"--database", u}
+	}
+	srv := startServer(b, dir, onDB...)
 	startup := time.Since(start)
 	defer srv.stop()
 
@@ -297,4 +306,13 @@ func cpuInfo() string {
 		}
 	}
 	return fmt.Sprintf("%d × %s", cores, model)
+}
+
+// benchEnv is the commands' environment in the benchmark: ATTEST_DATABASE is
+// ATTEST_BENCH_DATABASE (empty: SQLite).
+func benchEnv(name string) string {
+	if name == "ATTEST_DATABASE" {
+		return os.Getenv("ATTEST_BENCH_DATABASE")
+	}
+	return ""
 }
