@@ -54,6 +54,7 @@ type params struct {
 	depth         int     // how many of the best matches the proximity boost looks at
 	related       float64 // weight of a WordNet word of the same sense next to the word typed, in descriptions; 0 for none
 	describeWeak  float64 // factor of the IDF of a description's general words (weakWords); they select no pages
+	proxPostings  int     // proximity reads the positions from the stored text when the words have more postings than this
 	describeNeg   bool    // negations ("not", "no") are not counted as the stop words that make a description
 }
 
@@ -86,6 +87,7 @@ var defaultParams = params{
 	describeIDF:   1,
 	describeTitle: 2, // a description's words are the page's body words more than its title's
 	describeWeak:  0.5,
+	proxPostings:  150000, // about 1.5 ms of reading postings on this machine, what analysing 20 short articles takes
 	describeK1:    1.2,
 	describeProx:  3, // descriptions' words close together say much more than scattered ones
 	describeDepth: rerankDepth,

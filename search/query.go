@@ -183,7 +183,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 	defer r.Close()
-	s := &searcher{ctx: ctx, r: r, v: v, p: &ix.params}
+	s := &searcher{ctx: ctx, r: r, v: v, p: &ix.params, a: ix.analyzer}
 	if err := s.resolve(&p); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
@@ -291,6 +291,7 @@ type searcher struct {
 	r   index.IndexReader
 	v   *view
 	p   *params
+	a   analysis.Analyzer // the fields' analyser, for proximity from the stored text; nil to read positions from the postings always
 }
 
 // find runs the stages of a search and returns the first that finds

@@ -319,6 +319,8 @@ func applyParams(tb testing.TB, p *params, spec string) {
 			p.b[body] = f
 		case "describeNeg":
 			p.describeNeg = f != 0
+		case "proxPostings":
+			p.proxPostings = int(f)
 		case "synonym":
 			p.synonym = f
 		case "k1":
