@@ -150,7 +150,8 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // questions typed in full ("can", "get", "cant") are left out when other
 // words remain. A query that reads as a description of a need rather than
 // a title or keywords (describes) is not staged: pages with any of its
-// rarest words match, scored by BM25F over all its words, so that pages
+// rarest words match, scored by BM25F over all its words (its general
+// words, "everyone", "keep", weigh half and select none), so that pages
 // with its few telling words compete with pages with many common ones.
 // Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
