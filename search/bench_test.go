@@ -186,6 +186,75 @@ func BenchmarkSearch(b *testing.B) {
 	fmt.Println()
 }
 
+// BenchmarkSearchKinds measures one client's in-process latency per kind
+// of query, each run the whole set several times over: short (one or two
+// words), known-item (agents' keyword strings) and twelve-word descriptions
+// (the weighted disjunction), so that a budget missed by one kind does not
+// hide in the mix. ATTEST_PARAMS applies as in the evaluations.
+//
+//	go test -run '^$' -bench SearchKinds -benchtime 1x ./search/
+func BenchmarkSearchKinds(b *testing.B) {
+	n := benchSize(b)
+	dir := benchDir(b, n)
+	_, ix := bleveEngine(b, dir, n, Query{Scope: everything})
+	defer ix.Close()
+	var known []string
+	for _, k := range knownItems(300, n) {
+		known = append(known, k.text)
+	}
+	kinds := []struct {
+		name  string
+		texts []string
+	}{
+		{"short", []string{"vpn", "printer offline", "outlook", "password reset", "teams", "mfa", "shared mailbox",
+			"onedrive sync", "install zoom", "laptop", "wifi", "sap role", "certificate", "phishing", "dock"}},
+		{"known-item", known},
+		{"description (12 words)", []string{
+			"the user says outlook keeps asking for her password every single morning when she opens the laptop",
+			"a new starter cannot log in to the vpn from home because the certificate is not trusted on his windows laptop",
+			"which setting makes the printer on the third floor show offline for everyone in the finance team since monday",
+			"my teams meetings drop the audio after a few minutes whenever I join from the dock at my desk",
+			"the shared mailbox that the support team uses does not show up in outlook on the web any more",
+			"how do I get the authenticator app on a new phone when the old one was lost on holiday",
+			"onedrive stopped syncing the project folder and shows a red cross on every file since the update",
+			"the laptop screen flickers when it is connected to the external monitor through the usb c dock",
+		}},
+	}
+	const runs = 600
+	var results []latency
+	for _, k := range kinds {
+		for _, t := range k.texts[:min(len(k.texts), 50)] { // warm up
+			if _, err := ix.Search(context.Background(), Query{Scope: everything, Text: t}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ds := make([]time.Duration, 0, runs)
+		for i := range runs {
+			q := Query{Scope: everything, Text: k.texts[i%len(k.texts)]}
+			if i%2 == 0 {
+				q.Scope = kb.Scope{General: true, RequestTypes: agentScope}
+			}
+			start := time.Now()
+			if _, err := ix.Search(context.Background(), q); err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		l := percentiles(k.name, ds)
+		results = append(results, l)
+		name := strings.Fields(k.name)[0]
+		b.ReportMetric(float64(l.p50.Microseconds())/1000, name+"-p50-ms")
+		b.ReportMetric(float64(l.p99.Microseconds())/1000, name+"-p99-ms")
+	}
+	b.ReportMetric(0, "ns/op")
+	fmt.Printf("\nsearch latency by kind, %d articles, one client, %d queries each:\n", n, runs)
+	fmt.Printf("%-26s %10s %10s %10s %10s\n", "kind", "p50", "p99", "mean", "max")
+	for _, l := range results {
+		fmt.Printf("%-26s %10v %10v %10v %10v\n", l.name, l.p50.Round(10*time.Microsecond), l.p99.Round(10*time.Microsecond),
+			l.mean.Round(10*time.Microsecond), l.max.Round(10*time.Microsecond))
+	}
+}
+
 // BenchmarkOpen measures opening an existing index (start-up).
 func BenchmarkOpen(b *testing.B) {
 	n := benchSize(b)

@@ -52,6 +52,9 @@ func TestDescribes(t *testing.T) {
 		{`which program has grabbed "port 8080"`, false}, // a quoted phrase asks for exactly that
 		{"which qzxv has flurbo the wibble", false},      // words no page has do not count
 		{"port 8080 grabbed by a program on the machine", true},
+		// Negations are not what makes a sentence: keyword strings have them.
+		{"program not grabbed on port 8080", false},
+		{"the program has not grabbed port 8080", true},
 	} {
 		if got := describesText(t, ix, tc.text); got != tc.want {
 			t.Errorf("describes(%q) = %v, want %v", tc.text, got, tc.want)
@@ -101,6 +104,38 @@ func TestDescriptionLeadWords(t *testing.T) {
 		if got := ids(res); len(got) == 0 || got[0] != 1 || res.Total != tc.total {
 			t.Errorf("share %v, floor %d: hits = %v (total %d), want article 1 first of %d", tc.share, tc.floor, got, res.Total, tc.total)
 		}
+	}
+}
+
+// TestDescriptionWeakWords: a description's general words ("give",
+// "everyone") weigh less and select no pages, however rare in the
+// articles: the page with the telling words ranks first, and a page with
+// only a general word is not found.
+func TestDescriptionWeakWords(t *testing.T) {
+	docs := []Doc{
+		{ArticleID: 1, Title: "Change file mode", Body: "Set the permission bits so that a script may be read and run."},
+		{ArticleID: 2, Title: "Welcome page", Body: "Everyone sees the welcome page when they give it a try."},
+	}
+	for i := 3; i <= 30; i++ {
+		docs = append(docs, Doc{ArticleID: int64(i), Title: fmt.Sprintf("Note %d", i), Body: "Read the notes and run the script."})
+	}
+	ix := openTest(t, docs...)
+	text := "give everyone permission to read and run a script"
+	if !describesText(t, ix, text) {
+		t.Fatalf("%q is not taken for a description", text)
+	}
+	res := search(t, ix, Query{Scope: everything, Text: text})
+	got := ids(res)
+	if len(got) == 0 || got[0] != 1 {
+		t.Errorf("hits = %v, want article 1 first", got)
+	}
+	if slices.Contains(got, 2) {
+		t.Errorf("hits = %v, want no article 2 (it has only general words)", got)
+	}
+	// Only general words: they are all there is, so they select.
+	res = search(t, ix, Query{Scope: everything, Text: "everyone should give it a try"})
+	if got := ids(res); len(got) == 0 || got[0] != 2 {
+		t.Errorf("general words only: hits = %v, want article 2", got)
 	}
 }
 

@@ -138,6 +138,18 @@ func TestRelevanceDescriptive(t *testing.T) {
 	for _, half := range []descriptiveHalf{tuneHalf, testHalf, allQueries} {
 		rows, pages, queries := descriptiveEval(t, dir, half)
 		t.Logf("\ndescriptive (%s half) %s", half, relevanceTable(pages, queries, rows))
+		if fts, ok := rowNamed(rows, fts5OrName); ok {
+			switch half {
+			case tuneHalf:
+				if got, want := rows[0].mrr, fts.mrr+descriptiveLead; got < want {
+					t.Errorf("tune half: Search MRR@10 = %.3f, want at least FTS5's %.3f + %.2f", got, fts.mrr, descriptiveLead)
+				}
+			case testHalf:
+				if got, want := rows[0].mrr, fts.mrr-descriptiveSlack; got < want {
+					t.Errorf("test half: Search MRR@10 = %.3f, want at least FTS5's %.3f - %.2f", got, fts.mrr, descriptiveSlack)
+				}
+			}
+		}
 		if half == allQueries {
 			if got, want := rows[0].mrr, descriptiveFloor; got < want {
 				t.Errorf("Search MRR@10 on the descriptive queries = %.3f, want at least %.2f", got, want)
@@ -149,9 +161,34 @@ func TestRelevanceDescriptive(t *testing.T) {
 	}
 }
 
+// fts5OrName is the name of the FTS5 baseline over the OR of the words.
+const fts5OrName = "fts5 bm25(10,1) OR"
+
+// descriptiveLead is how far Search must rank above FTS5 over the OR of the
+// words on the tune half (measured in the same run, with -tags
+// sqlite_fts5): it stands 0.10-0.12 above since general words weigh less
+// and negations do not make keywords a description (0.07 before).
+const descriptiveLead = 0.09
+
+// descriptiveSlack is how far below FTS5 Search may rank on the test half
+// before the evaluation fails. Issue 19 asks for above (and aims at 0.10
+// above); Search stands level with FTS5 there (within 0.01 either way),
+// so this guards against falling behind, not the aim.
+const descriptiveSlack = 0.03
+
+// rowNamed finds the evaluation row of the engine called name.
+func rowNamed(rows []evalRow, name string) (evalRow, bool) {
+	for _, r := range rows {
+		if r.name == name {
+			return r, true
+		}
+	}
+	return evalRow{}, false
+}
+
 // descriptiveFloor is a little below where Search stands on all the
 // descriptive queries: a guard against losing what query planning won.
-const descriptiveFloor = 0.40
+const descriptiveFloor = 0.42
 
 // descriptiveMisses lists the tune-half queries whose answer Search does not
 // rank first.

@@ -53,6 +53,9 @@ type params struct {
 	describeDepth int     // how many of a description's best matches the proximity boost looks at
 	depth         int     // how many of the best matches the proximity boost looks at
 	related       float64 // weight of a WordNet word of the same sense next to the word typed, in descriptions; 0 for none
+	describeWeak  float64 // factor of the IDF of a description's general words (weakWords); they select no pages
+	proxPostings  int     // proximity reads the positions from the stored text when the words have more postings than this
+	describeNeg   bool    // negations ("not", "no") are not counted as the stop words that make a description
 }
 
 var defaultParams = params{
@@ -75,13 +78,16 @@ var defaultParams = params{
 	// Tuned on the tune half of the descriptive queries, keeping the
 	// known-item and help-centre evaluations where they were.
 	describeWords: 3,
-	describeStops: 0.3, // agents' keyword strings ("outlook calendar not syncing web") have none
-	describeCoord: 0,   // a page with the rare words competes, however many common ones it lacks
+	describeStops: 0.25, // agents' keyword strings ("outlook calendar not syncing web") have none but negations
+	describeNeg:   true,
+	describeCoord: 0, // a page with the rare words competes, however many common ones it lacks
 	describeLead:  12,
 	describeShare: commonShare,
 	describeFloor: 2,
 	describeIDF:   1,
-	describeTitle: 4,
+	describeTitle: 2, // a description's words are the page's body words more than its title's
+	describeWeak:  0.5,
+	proxPostings:  150000, // about 1.5 ms of reading postings on this machine, what analysing 20 short articles takes
 	describeK1:    1.2,
 	describeProx:  3, // descriptions' words close together say much more than scattered ones
 	describeDepth: rerankDepth,
@@ -354,6 +360,7 @@ type group struct {
 	idf  float64
 	ok   []bool // per leg: at doc and checked
 	hit  bool   // the candidate being looked at matches
+	weak bool   // a general word (weakWords)
 }
 
 func (g *group) settle() {

@@ -73,7 +73,7 @@ func fts5EngineMode(tb testing.TB, dir string, docs func() func() (Doc, bool, er
 	}
 	name := "fts5 bm25(10,1) AND→OR"
 	if orOnly {
-		name = "fts5 bm25(10,1) OR"
+		name = fts5OrName
 	}
 	return engine{
 		name: name,

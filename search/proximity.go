@@ -1,7 +1,10 @@
 package search
 
 import (
+	"fmt"
 	"slices"
+
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // rerankDepth is how many of the best matches the proximity boost looks at
@@ -15,7 +18,11 @@ const rerankDepth = 20
 // calendar" side by side rather than paragraphs apart) scores up to
 // (1 + p.proxTitle + p.proxBody) times as much. Scores only grow, so the
 // re-ranked matches stay ahead of the ones below them and pages stay
-// consistent. out.top must be sorted, best first.
+// consistent. out.top must be sorted, best first. The positions come from
+// the postings, or, when the query's words have many postings
+// (params.proxPostings), from the matches' stored text analysed again:
+// Bleve reads a list of postings with positions from its start, which
+// for a dozen common words costs more than analysing twenty articles.
 func (s *searcher) proximity(p *parsed, out *outcome) error {
 	if len(p.clauses) < 2 || len(out.top) < 2 || (s.p.proxTitle == 0 && s.p.proxBody == 0) {
 		return nil
@@ -44,7 +51,16 @@ func (s *searcher) proximity(p *parsed, out *outcome) error {
 			pos[i][f] = make([][]uint64, n)
 		}
 	}
+	fromText := s.a != nil && s.postingsToRead(p) > s.p.proxPostings
+	if fromText {
+		if err := s.positionsFromText(p, top, pos); err != nil {
+			return err
+		}
+	}
 	for c, cl := range p.clauses {
+		if fromText {
+			break
+		}
 		for _, a := range cl.alts {
 			if a.phrase() {
 				continue
@@ -156,4 +172,76 @@ func closeness(pos [][]uint64, n int) float64 {
 	}
 	tight := float64(m-1) / float64(max(best, uint64(m-1)))
 	return tight * float64(m-1) / float64(n-1)
+}
+
+// postingsToRead is about what reading the positions of the query's words
+// from the postings costs, in postings read: all of every word's, in each
+// field, and about openCost for opening each list.
+func (s *searcher) postingsToRead(p *parsed) int {
+	n := 0
+	for _, cl := range p.clauses {
+		for _, a := range cl.alts {
+			if a.phrase() {
+				continue
+			}
+			for _, df := range a.df {
+				if df > 0 {
+					n += openCost + int(df)
+				}
+			}
+		}
+	}
+	return n
+}
+
+// openCost is what opening a list of postings with positions costs, in
+// postings read.
+const openCost = 3000
+
+// positionsFromText fills in pos (see proximity) from the stored title and
+// body of the matches, analysed again: for the few best matches that is
+// cheaper than reading positions from the postings of common words, which
+// Bleve decodes from the start of the list.
+func (s *searcher) positionsFromText(p *parsed, top []scored, pos [][2][][]uint64) error {
+	clauses := map[string][]int{}
+	for c, cl := range p.clauses {
+		for _, a := range cl.alts {
+			if !a.phrase() && !slices.Contains(clauses[a.terms[0]], c) {
+				clauses[a.terms[0]] = append(clauses[a.terms[0]], c)
+			}
+		}
+	}
+	var id index.IndexInternalID
+	for i, sc := range top {
+		id = index.NewIndexInternalID(id, sc.doc)
+		ext, err := s.r.ExternalID(id)
+		if err != nil {
+			return fmt.Errorf("read document %d: %w", sc.doc, err)
+		}
+		d, err := s.r.Document(ext)
+		if err != nil {
+			return fmt.Errorf("read article %s: %w", ext, err)
+		}
+		if d == nil {
+			continue
+		}
+		d.VisitFields(func(f index.Field) {
+			field := -1
+			switch f.Name() {
+			case fieldTitle:
+				field = title
+			case fieldBody:
+				field = body
+			}
+			if field < 0 {
+				return
+			}
+			for _, t := range s.a.Analyze(f.Value()) {
+				for _, c := range clauses[string(t.Term)] {
+					pos[i][field][c] = append(pos[i][field][c], uint64(t.Position))
+				}
+			}
+		})
+	}
+	return nil
 }

@@ -129,6 +129,9 @@ type parsed struct {
 	joins   []join // adjacent words that may be one word typed apart
 	words   int    // words typed, stop words included
 	stops   int    // of which stop words
+	// negations are the stop words "not", "no" and "nor" typed: keyword
+	// strings have them as often as sentences ("calendar not syncing").
+	negations int
 }
 
 func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 0 }
@@ -149,7 +152,8 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // questions typed in full ("can", "get", "cant") are left out when other
 // words remain. A query that reads as a description of a need rather than
 // a title or keywords (describes) is not staged: pages with any of its
-// rarest words match, scored by BM25F over all its words, so that pages
+// rarest words match, scored by BM25F over all its words (its general
+// words, "everyone", "keep", weigh half and select none), so that pages
 // with its few telling words compete with pages with many common ones.
 // Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
@@ -182,7 +186,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 	defer r.Close()
-	s := &searcher{ctx: ctx, r: r, v: v, p: &ix.params}
+	s := &searcher{ctx: ctx, r: r, v: v, p: &ix.params, a: ix.analyzer}
 	if err := s.resolve(&p); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
@@ -291,6 +295,7 @@ type searcher struct {
 	r   index.IndexReader
 	v   *view
 	p   *params
+	a   analysis.Analyzer // the fields' analyser, for proximity from the stored text; nil to read positions from the postings always
 }
 
 // find runs the stages of a search and returns the first that finds
@@ -337,8 +342,9 @@ const (
 // describes reports whether the query reads as a description of a need
 // ("find out which process is holding a file open") rather than a title or
 // a string of keywords: it has describeWords content words or more, at
-// least a describeStops share of its words are stop words (sentences have
-// them, keywords do not), and it has no quoted phrase. Requiring (nearly) all
+// least a describeStops share of its words are stop words other than
+// negations (sentences have them; keywords do not, but for "not" and "no"),
+// and it has no quoted phrase. Requiring (nearly) all
 // the words of a description keeps the pages that share its most common
 // words and loses the ones with its few telling words, so descriptions are
 // scored as a weighted disjunction of their words instead (see pass).
@@ -346,7 +352,11 @@ func (s *searcher) describes(p *parsed) bool {
 	if len(p.phrases) > 0 || s.p.describeWords <= 0 {
 		return false
 	}
-	if float64(p.stops) < s.p.describeStops*float64(p.words) {
+	stops := p.stops
+	if s.p.describeNeg {
+		stops -= p.negations
+	}
+	if float64(stops) < s.p.describeStops*float64(p.words) {
 		return false // keywords
 	}
 	return len(p.clauses) >= s.p.describeWords
@@ -398,7 +408,8 @@ func quorums(n, slack int) []int {
 // few rare, telling words competes with pages that have many common ones.
 // Only its rarest words select pages (at most describeLead, and beyond the
 // describeFloor rarest only words on fewer than a describeShare of the
-// pages); the others add to the score of the pages selected. That keeps
+// pages), never its general words (weakWords, which also weigh less); the
+// others add to the score of the pages selected. That keeps
 // the cost near that of the rare words' postings, whatever the common
 // words: a page with none of the rare words would rank low anyway.
 func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, bool, error) {
@@ -420,6 +431,7 @@ func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, boo
 			return outcome{}, true, err
 		}
 		if g != nil {
+			g.weak = weakWords[c.term]
 			pl.should = append(pl.should, g)
 		}
 	}
@@ -428,7 +440,8 @@ func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, boo
 	n := len(pl.should)
 	if stage == stageDescribe {
 		pl.quorum, pl.byIDF = min(1, n), true
-		for pl.lead < min(n, s.p.describeLead) &&
+		strong := s.weaken(pl.should)
+		for pl.lead < min(strong, s.p.describeLead) &&
 			(pl.lead < s.p.describeFloor || float64(pl.should[pl.lead].df) <= s.p.describeShare*float64(s.v.docs)) {
 			pl.lead++
 		}
@@ -463,6 +476,34 @@ func (s *searcher) pass(p *parsed, filter bitset, keep, stage int) (outcome, boo
 	}
 	out, err := pl.run(s.p, &s.v.avgLen)
 	return out, last, err
+}
+
+// weaken puts a description's general words (weakWords) after its other
+// words, keeping the rarest-first order of each, and scales their IDF by
+// describeWeak: however rare in the articles, "everyone", "away" or "keep"
+// say little about what is asked. It returns how many words are not
+// general (all of them when every word is): only those select pages.
+func (s *searcher) weaken(gs []*group) int {
+	slices.SortStableFunc(gs, func(a, b *group) int {
+		switch {
+		case a.weak == b.weak:
+			return 0
+		case b.weak:
+			return -1
+		}
+		return 1
+	})
+	strong := 0
+	for strong < len(gs) && !gs[strong].weak {
+		strong++
+	}
+	for _, g := range gs[strong:] {
+		g.idf *= s.p.describeWeak
+	}
+	if strong == 0 {
+		return len(gs)
+	}
+	return strong
 }
 
 func (pl *plan) close() {
@@ -896,6 +937,13 @@ func (ix *Index) parse(text string) parsed {
 			}))
 			p.words += w
 			p.stops += max(w-len(tokens), 0)
+			for _, f := range strings.FieldsFunc(strings.ToLower(part), func(r rune) bool {
+				return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+			}) {
+				if negations[f] {
+					p.negations++
+				}
+			}
 		}
 		for _, t := range tokens {
 			if n >= maxTerms || seen[t.term] {
@@ -992,6 +1040,48 @@ var fillerWords = func() map[string]bool {
 		"cant", "wont", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent",
 		"couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "im", "ive", "youre", "thats", "whats",
 		"can", "get", "need", "want", "please", "help", "really", "just", "anyone", "someone", "somebody", "anybody",
+	}
+	a := newMapping().AnalyzerNamed(en.AnalyzerName)
+	m := map[string]bool{}
+	for _, w := range words {
+		for _, t := range analyze(a, w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// negations are the stop words that keyword strings have as often as
+// sentences.
+var negations = map[string]bool{"not": true, "no": true, "nor": true}
+
+// weakWords are general English words that say little about what a
+// description asks whatever their frequency in the articles: quantifiers,
+// pronouns, particles, adverbs and the most general verbs ("give everyone
+// …", "throw away …", "keep …", "as another user"). Technical text seldom
+// uses them, so their IDF is high and would make them the words that select
+// and rank pages. In a description they weigh less (params.describeWeak)
+// and select none (see weaken).
+var weakWords = func() map[string]bool {
+	words := []string{
+		// quantifiers and pronouns
+		"every", "everyone", "everybody", "everything", "everywhere", "another", "others",
+		"something", "anything", "nothing", "somewhere", "anywhere", "nowhere", "one", "ones",
+		"much", "many", "lot", "lots", "bit", "little", "whole", "several", "enough", "certain",
+		"thing", "things", "stuff", "way", "ways", "kind", "people", "person", "guy",
+		// particles and adverbs
+		"away", "back", "also", "still", "already", "even", "ever", "never", "always", "sometimes",
+		"often", "usually", "anyway", "anymore", "instead", "else", "actually", "probably",
+		"maybe", "perhaps", "quite", "rather", "almost", "pretty", "suddenly", "somehow",
+		"properly", "correctly", "right", "ok", "okay", "yet", "together", "first", "last", "later",
+		"soon", "now", "today", "yesterday", "recently", "quickly", "easily",
+		// the most general verbs
+		"give", "gives", "gave", "given", "keep", "keeps", "kept", "make", "makes", "made",
+		"take", "takes", "took", "put", "let", "go", "goes", "going", "went", "gone",
+		"come", "comes", "came", "see", "seem", "seems", "look", "looks", "try", "tried",
+		"tell", "told", "know", "knows", "think", "thought", "like", "able", "got", "gets",
+		"happen", "happens", "happened", "work", "works", "working", "worked", "stop", "stopped",
+		"say", "says", "said", "mean", "means",
 	}
 	a := newMapping().AnalyzerNamed(en.AnalyzerName)
 	m := map[string]bool{}

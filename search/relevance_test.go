@@ -268,10 +268,14 @@ func envInt(tb testing.TB, name string, def int) int {
 // ("describeWords=5,describeCoord=0.5"), for tuning on the tune halves.
 func tuneParams(tb testing.TB, p *params) {
 	tb.Helper()
-	spec := os.Getenv("ATTEST_PARAMS")
-	if spec == "" {
-		return
+	if spec := os.Getenv("ATTEST_PARAMS"); spec != "" {
+		applyParams(tb, p, spec)
 	}
+}
+
+// applyParams overrides ranking parameters from spec ("describeWords=5,describeCoord=0.5").
+func applyParams(tb testing.TB, p *params, spec string) {
+	tb.Helper()
 	for _, kv := range strings.Split(spec, ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		f, err := strconv.ParseFloat(v, 64)
@@ -307,6 +311,22 @@ func tuneParams(tb testing.TB, p *params) {
 			p.proxTitle = f
 		case "proxBody":
 			p.proxBody = f
+		case "describeWeak":
+			p.describeWeak = f
+		case "bTitle":
+			p.b[title] = f
+		case "bBody":
+			p.b[body] = f
+		case "describeNeg":
+			p.describeNeg = f != 0
+		case "proxPostings":
+			p.proxPostings = int(f)
+		case "synonym":
+			p.synonym = f
+		case "k1":
+			p.k1 = f
+		case "titleWeight":
+			p.weight[title] = f
 		case "coord":
 			p.coord = f
 		default:
