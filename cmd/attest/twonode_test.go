@@ -104,10 +104,27 @@ func TestTwoNodesShareSessionsSearchAndJournal(t *testing.T) {
 	dirA, dirB := t.TempDir(), t.TempDir()
 	addUser(t, dbURL, dirA, "km1", "knowledge_manager")
 	addUser(t, dbURL, dirA, "km2", "knowledge_manager")
+	addUser(t, dbURL, dirA, "admin", "admin")
 	a := startServer(t, dirA, "--database", dbURL)
 	b := startServer(t, dirB, "--database", dbURL)
 	km1 := login(t, a.base, "km1", "km1-password-1")
 	km2 := login(t, b.base, "km2", "km2-password-1")
+	// An agent of a supplier that fulfils vpn-access, to record usage from both nodes.
+	adm := login(t, a.base, "admin", "admin-password-1")
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/api/v1/suppliers", map[string]any{"key": "acme", "name": "Acme"}},
+		{"POST", "/api/v1/request-types", map[string]any{"key": "vpn-access", "name": "VPN access", "risk": "low", "requires_certification": false}},
+		{"PUT", "/api/v1/suppliers/acme/request-types", map[string]any{"request_types": []string{"vpn-access"}}},
+		{"POST", "/api/v1/users", map[string]any{"username": "alice", "display_name": "Alice", "password": "alice-password-1", "roles": []string{"agent"}, "supplier": "acme"}},
+	} {
+		if st, out := apiCall(t, a.base, adm, c.method, c.path, c.body); st >= 300 {
+			t.Fatalf("%s %s: %d %v", c.method, c.path, st, out)
+		}
+	}
+	aliceA, aliceB := login(t, a.base, "alice", "alice-password-1"), login(t, b.base, "alice", "alice-password-1")
 
 	t.Run("a token issued by node A works on node B", func(t *testing.T) {
 		if st, _ := apiCall(t, b.base, km1, "GET", "/api/v1/review", nil); st != 200 {
@@ -172,8 +189,30 @@ func TestTwoNodesShareSessionsSearchAndJournal(t *testing.T) {
 	})
 
 	t.Run("concurrent changes on both nodes keep one journal and both indexes whole", func(t *testing.T) {
+		st, out := apiCall(t, a.base, km1, "POST", "/api/v1/articles", map[string]any{"title": "Reset a VPN token", "body": "Steps.", "request_types": []string{"vpn-access"}})
+		if st != http.StatusCreated {
+			t.Fatalf("create: %d %v", st, out)
+		}
+		vpn := int(out["id"].(float64))
+		apiCall(t, a.base, km1, "POST", fmt.Sprintf("/api/v1/articles/%d/versions/1/submit", vpn), nil)
+		if st, out := apiCall(t, b.base, km2, "POST", fmt.Sprintf("/api/v1/articles/%d/versions/1/approve", vpn), map[string]any{"comment": "ok"}); st != 200 {
+			t.Fatalf("approve: %d %v", st, out)
+		}
 		var wg sync.WaitGroup
-		errs := make(chan string, 100)
+		errs := make(chan string, 200)
+		for _, n := range []struct{ base, token, tag string }{{a.base, aliceA, "A"}, {b.base, aliceB, "B"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 20 {
+					st, _, err := apiTry(n.base, n.token, "POST", "/api/v1/usage", map[string]any{"article_id": vpn, "version": 1,
+						"ticket_ref": fmt.Sprintf("INC-%s-%d", n.tag, i), "request_type": "vpn-access", "outcome": "resolved"})
+					if err != nil || st != http.StatusCreated {
+						errs <- fmt.Sprintf("usage on node %s: %d %v", n.tag, st, err)
+					}
+				}
+			}()
+		}
 		for _, n := range []struct {
 			base, author, approver, tag string
 		}{{a.base, km1, km2, "alpha"}, {b.base, km2, km1, "bravo"}} {
