@@ -40,7 +40,7 @@ const maxCached = 100_000
 type reads struct {
 	once                                         sync.Once
 	err                                          error
-	gen, accepted, head, attrs, relation, citing *sql.Stmt
+	gen, accepted, head, attrs, relation *sql.Stmt
 }
 
 func (s *Store) prepared() (*reads, error) {
@@ -64,8 +64,6 @@ func (s *Store) prepared() (*reads, error) {
 			WHERE user_id = ? AND version = (SELECT MAX(version) FROM cmdb_agreements)))`)
 		r.head = prep(`SELECT i.id, i.version, i.status, ` + fmt.Sprintf(typesOf, "i.id") + `, i.class, i.name, i.environment, i.owner, i.updated_at
 			FROM cmdb_items i WHERE i.key = ?`)
-		r.citing = prep(`SELECT v.article_id FROM versions v JOIN articles a ON a.id = v.article_id
-			WHERE v.status = 'approved' AND a.status = 'active' AND instr(v.body, ?) > 0 ORDER BY v.article_id LIMIT 50`)
 		r.attrs = prep(`SELECT name, value, shared FROM cmdb_attributes WHERE item_id = ? ORDER BY name`)
 		r.relation = prep(`SELECT r.type, t.key, t.name, t.status, ` + fmt.Sprintf(typesOf, "t.id") + `
 			FROM cmdb_relations r JOIN cmdb_items t ON t.id = r.to_id WHERE r.item_id = ? ORDER BY r.type, t.key`)

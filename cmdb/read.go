@@ -126,30 +126,13 @@ type ArticleRef struct {
 	Title string
 }
 
-// CiteMarker is how an article's Markdown cites a CI.
-func CiteMarker(key string) string { return "[[ci:" + key + "]]" }
-
 // citingArticles lists the active articles whose current approved version cites key and that
 // actor may read (kb decides), at most 50.
 func (s *Store) citingArticles(ctx context.Context, actor *accounts.User, key string) ([]ArticleRef, error) {
-	r, err := s.prepared()
+	ids, err := s.kb.CitingArticles(ctx, key, 50)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.citing.QueryContext(ctx, CiteMarker(key))
-	if err != nil {
-		return nil, fmt.Errorf("cmdb: articles citing %s: %w", key, err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("cmdb: articles citing %s: %w", key, err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	out := []ArticleRef{}
 	for _, id := range ids {
 		if a, err := s.kb.Article(ctx, actor, id); err == nil {

@@ -69,7 +69,7 @@ func redact(url string) string {
 // placeholders and 0/1 booleans, as SQLite takes them; these connections rewrite the
 // placeholders to $n and send booleans as the 0/1 integers the schema stores. Nothing else of
 // a statement is changed: what the two engines spell differently is written portably in the
-// stores or defined by the PostgreSQL migrations (group_concat, instr).
+// stores or defined by the PostgreSQL migrations (group_concat, sum of conditions, julianday).
 type pgConnector struct{ driver.Connector }
 
 func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {

@@ -247,6 +247,9 @@ func insertVersion(ctx context.Context, tx *sql.Tx, actor *accounts.User, articl
 	if err := recordAttachments(ctx, tx, actor, vid, body); err != nil {
 		return nil, err
 	}
+	if err := recordCitations(ctx, tx, vid, body); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO watchers (article_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, articleID, actor.ID); err != nil {
 		return nil, fmt.Errorf("kb: watch article %d: %w", articleID, err)
 	}

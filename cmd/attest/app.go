@@ -47,6 +47,11 @@ func (m *Main) open(ctx context.Context, w *where, log *slog.Logger) (*app, erro
 		db.Close()
 		return nil, err
 	}
+	// Likewise the CI citations of versions saved before they were recorded at save.
+	if _, err := a.kb.FillCitations(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.cmdb = cmdb.NewStore(db, a.accounts, a.kb, a.training)
 	// Findings may be raised from the CMDB access flags of an audit's section.
 	a.audit.SetAccessFlags(a.cmdb)
