@@ -99,9 +99,9 @@ func throttled(wait time.Duration) error {
 }
 
 // reserve records a pending attempt of account from addr when the limits allow one, in one
-// write transaction, and returns its id. SQLite serialises write transactions (one writer,
-// BEGIN IMMEDIATE), so parallel attempts count each other; a database with concurrent writers
-// must lock the account here first (PostgreSQL: pg_advisory_xact_lock on it). Errors: ETHROTTLED.
+// write transaction, and returns its id. Write transactions are serialised (SQLite: one
+// writer, BEGIN IMMEDIATE; PostgreSQL: database.DB.Tx's advisory lock, on every node), so
+// parallel attempts count each other. Errors: ETHROTTLED.
 func (s *Store) reserve(ctx context.Context, account, addr string) (int64, error) {
 	lim := s.SignIn
 	now := s.clock()

@@ -21,10 +21,6 @@ import (
 // written in commit order by whichever node commits.
 const writeLock = 7461_2026
 
-// migrateLock is the key of the session advisory lock held while migrations are applied, so
-// that nodes starting together migrate once.
-const migrateLock = 7461_0001
-
 // OpenPostgres opens the PostgreSQL database at url (postgres://…) and applies migrations.
 // Write and Read are the same pool: PostgreSQL has no single-writer rule, so Tx serialises
 // state changes with an advisory lock instead.

@@ -37,8 +37,9 @@ type Change struct {
 }
 
 // Append writes one entry in tx, chained to the newest entry. detail is marshalled to JSON.
-// The caller's transaction must be a write transaction (BEGIN IMMEDIATE) so that no other
-// writer can append between reading the previous hash and inserting.
+// The caller's transaction must be a write transaction (database.DB.Tx: BEGIN IMMEDIATE on
+// SQLite, the write lock on PostgreSQL) so that no other writer, on any node, can append
+// between reading the previous hash and inserting.
 func Append(ctx context.Context, tx *sql.Tx, actor, action, object string, detail any) error {
 	var raw []byte
 	switch d := detail.(type) {
