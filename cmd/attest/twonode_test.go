@@ -384,3 +384,12 @@ func TestTwoNodesStartingTogetherMigrateOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestBackupOnPostgresPointsToPgDump(t *testing.T) {
+	needPostgres(t)
+	dbURL := databasetest.URL(t)
+	out, err := run(t, "", "backup", "--database", dbURL, "--data", t.TempDir(), filepath.Join(t.TempDir(), "copy.db"))
+	if err == nil || !strings.Contains(out+err.Error(), "pg_dump") {
+		t.Errorf("attest backup on PostgreSQL: %v %s; want a refusal naming pg_dump", err, out)
+	}
+}
