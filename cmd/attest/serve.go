@@ -84,6 +84,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer ix.Close()
 	indexer := search.NewIndexer(ix, a.kb, log)
+	if a.db.Engine == database.PostgreSQL {
+		indexer.Interval = time.Second // change notices wake it; polling is the fallback
+	}
 	bg, stopBG := context.WithCancel(context.Background())
 	indexDone := make(chan struct{})
 	go func() { defer close(indexDone); indexer.Run(bg) }()
