@@ -71,7 +71,17 @@ func (s *Store) Dashboard(ctx context.Context, actor *accounts.User, f ReportFil
 		return nil, err
 	}
 	d := &Dashboard{Filter: f}
-	for w := monday(f.Since); !w.After(f.Until); w = w.AddDate(0, 0, 7) {
+	// The weeks start at the period's start or at the first recorded use, whichever is later:
+	// a period from the year 1 is not 100,000 empty weeks.
+	start := f.Since
+	var first string
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT COALESCE(MIN(at), '') FROM usage_events`).Scan(&first); err != nil {
+		return nil, fmt.Errorf("kb: dashboard: %w", err)
+	}
+	if t, err := time.Parse(time.RFC3339Nano, first); err == nil && t.After(start) {
+		start = t
+	}
+	for w := monday(start); !w.After(f.Until); w = w.AddDate(0, 0, 7) {
 		d.Weeks = append(d.Weeks, w)
 	}
 	var err error

@@ -471,3 +471,28 @@ func TestNotificationsWrittenInOnePlace(t *testing.T) {
 		t.Errorf("%d places write notifications, want 1 (send)", found)
 	}
 }
+
+func TestDashboardPeriodFarInThePast(t *testing.T) {
+	o := newUsageOrg(t)
+	ctx := context.Background()
+	gapData(t, o)
+	f, err := o.KB.ParseReportFilter(ctx, "0001-01-01", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := o.KB.Dashboard(ctx, o.User(t, "km1"), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The weeks begin at the first recorded use, not 100,000 weeks before it.
+	if len(d.Weeks) == 0 || len(d.Weeks) > 60 {
+		t.Fatalf("a period from the year 1 has %d weeks, want the weeks since the first use", len(d.Weeks))
+	}
+	total := 0
+	for _, s := range d.UsageByRequestType {
+		total += s.Total
+	}
+	if total == 0 {
+		t.Error("the usage of the period is missing from the weekly series")
+	}
+}
