@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
@@ -535,4 +536,38 @@ func attachmentText(safeHTML []byte) []byte {
 		return nil
 	})
 	return attachmentLinkTag.ReplaceAll(out, []byte("$2 ($1)"))
+}
+
+// UploadsKeptFor is how long an upload that nothing references is kept: time enough to
+// finish the version or evidence it was uploaded for (an autosaved draft that mentions it
+// keeps it for as long as the draft is kept).
+const UploadsKeptFor = 30 * 24 * time.Hour
+
+// SweepUploads removes uploads older than keep that no version, evidence or autosaved draft
+// references, and the stored content no upload or reference needs any more; referenced
+// content is never removed (the database refuses it). It returns how many contents it removed.
+func (s *Store) SweepUploads(ctx context.Context, keep time.Duration) (int64, error) {
+	var removed int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM attachment_uploads WHERE uploaded_at < ?
+			AND NOT EXISTS (SELECT 1 FROM version_attachments va WHERE va.sha256 = attachment_uploads.sha256)
+			AND NOT EXISTS (SELECT 1 FROM evidence_attachments ea WHERE ea.sha256 = attachment_uploads.sha256)
+			AND NOT EXISTS (SELECT 1 FROM drafts_autosave d WHERE d.body LIKE '%' || attachment_uploads.sha256 || '%')`,
+			database.Format(time.Now().Add(-keep))); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM attachments
+			WHERE NOT EXISTS (SELECT 1 FROM attachment_uploads u WHERE u.sha256 = attachments.sha256)
+			AND NOT EXISTS (SELECT 1 FROM version_attachments va WHERE va.sha256 = attachments.sha256)
+			AND NOT EXISTS (SELECT 1 FROM evidence_attachments ea WHERE ea.sha256 = attachments.sha256)`)
+		if err != nil {
+			return err
+		}
+		removed, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("kb: sweep uploads: %w", err)
+	}
+	return removed, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"attest"
 	"attest/kb"
@@ -268,5 +269,48 @@ func TestAttachmentChanges(t *testing.T) {
 	added, removed := kb.AttachmentChanges(from, to)
 	if len(added) != 1 || added[0].Name != "c.png" || len(removed) != 1 || removed[0].Name != "b.pdf" {
 		t.Fatalf("added %v removed %v, want c.png added and b.pdf removed", added, removed)
+	}
+}
+
+func TestSweepUploadsKeepsWhatIsReferenced(t *testing.T) {
+	org, store := artSetup(t)
+	ctx := context.Background()
+	km1 := org.User(t, "km1")
+	upload := func(seed uint8) *kb.Attachment {
+		t.Helper()
+		a, err := store.Upload(ctx, km1, "shot.png", kbtest.PNG(3, 3, seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	inVersion, inDraft, forgotten := upload(1), upload(2), upload(3)
+	if _, err := store.CreateArticle(ctx, km1, kb.NewArticle{Title: "VPN", Body: attachmentBody(inVersion)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SaveAutosave(ctx, km1, kb.Autosave{Title: "Draft", Body: attachmentBody(inDraft)}); err != nil {
+		t.Fatal(err)
+	}
+	// Younger than the keeping time: nothing goes.
+	if n, err := store.SweepUploads(ctx, time.Hour); n != 0 || err != nil {
+		t.Fatalf("sweep of fresh uploads removed %d, %v", n, err)
+	}
+	n, err := store.SweepUploads(ctx, 0)
+	if err != nil || n != 1 {
+		t.Fatalf("sweep removed %d, %v; want only the forgotten upload", n, err)
+	}
+	stored := func(a *kb.Attachment) bool {
+		var k int
+		org.DB.Read.QueryRow(`SELECT COUNT(*) FROM attachments WHERE sha256 = ?`, a.SHA256).Scan(&k)
+		return k == 1
+	}
+	if stored(forgotten) {
+		t.Error("the upload nothing references is still stored")
+	}
+	if !stored(inVersion) || !stored(inDraft) {
+		t.Error("an upload a version or an autosaved draft references was removed")
+	}
+	if _, err := store.Attachment(ctx, km1, inVersion.SHA256); err != nil {
+		t.Errorf("the version's attachment no longer reads: %v", err)
 	}
 }

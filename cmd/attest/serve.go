@@ -15,6 +15,7 @@ import (
 	"attest/database"
 	"attest/demo"
 	"attest/handlers"
+	"attest/kb"
 	"attest/notify"
 	"attest/outbox"
 	"attest/search"
@@ -102,6 +103,25 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	// Views and searches are buffered and written in batches; Close below writes the rest.
 	a.kb.StartRecorder(bg, log)
+
+	// Uploads nothing came to reference are removed after kb.UploadsKeptFor, hourly (any
+	// number of nodes may do it: removing what is unreferenced twice removes nothing).
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if n, err := a.kb.SweepUploads(bg, kb.UploadsKeptFor); err != nil && bg.Err() == nil {
+				log.Error("sweep uploads", "err", err)
+			} else if n > 0 {
+				log.Info("removed unreferenced uploads", "count", n)
+			}
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 
 	// Search learns from agents' searches and the articles they then used (issue 19).
 	learner := search.NewLearner(ix, a.kb, log)
