@@ -369,6 +369,7 @@ func recognise(name string, data []byte) (contentType string, clean []byte, ext 
 		if err != nil {
 			return refuse(err.Error())
 		}
+		img = orient(img, jpegOrientation(data)) // re-encoding drops EXIF: turn the pixels instead
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92}); err != nil {
 			return "", nil, "", fmt.Errorf("kb: encode jpeg: %w", err)
