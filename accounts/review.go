@@ -20,8 +20,10 @@ type ReviewedAccount struct {
 	User
 	CreatedAt   time.Time
 	LastLoginAt time.Time // zero: never signed in
-	// Agreements lists the agreement versions the account accepted, oldest first.
-	Agreements []int
+	// Agreements lists the usage agreement versions the account accepted, oldest first;
+	// CMDBAgreements the CMDB agreement's.
+	Agreements     []int
+	CMDBAgreements []int
 	// Tokens is how many working tokens it has; TokenLastUsed the latest use of any token.
 	Tokens        int
 	TokenLastUsed time.Time
@@ -57,6 +59,16 @@ type AccessReview struct {
 }
 
 var quarterRE = regexp.MustCompile(`^\d{4}-Q[1-4]$`)
+
+// AcceptanceSource gives, by user id, the versions of an agreement kept outside this package
+// (the CMDB agreement) that each account accepted, oldest first.
+type AcceptanceSource interface {
+	AcceptedVersions(ctx context.Context) (map[int64][]int, error)
+}
+
+// SetCMDBAcceptances makes access reviews show which CMDB agreement versions each account
+// accepted.
+func (s *Store) SetCMDBAcceptances(src AcceptanceSource) { s.cmdbAcceptances = src }
 
 // QuarterOf returns t's quarter as YYYY-Qn.
 func QuarterOf(t time.Time) string {
@@ -113,6 +125,12 @@ func (s *Store) AccessReview(ctx context.Context, actor *User, quarter string, u
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	var cmdbAccepted map[int64][]int
+	if s.cmdbAcceptances != nil {
+		if cmdbAccepted, err = s.cmdbAcceptances.AcceptedVersions(ctx); err != nil {
+			return nil, err
+		}
+	}
 	out := &AccessReview{Quarter: quarter, UnusedAfter: unusedAfter}
 	groups := map[string]int{}
 	group := func(key, name string) *ReviewGroup {
@@ -135,6 +153,7 @@ func (s *Store) AccessReview(ctx context.Context, actor *User, quarter string, u
 	for _, u := range users {
 		a := extra[u.ID]
 		a.User = *u
+		a.CMDBAgreements = cmdbAccepted[u.ID]
 		last := a.LastActive()
 		if last.IsZero() {
 			last = a.CreatedAt

@@ -24,6 +24,9 @@ import (
 // Store keeps users, suppliers, the request-type catalogue and the usage agreement.
 type Store struct {
 	db *database.DB
+	// cmdbAcceptances, when set, gives the CMDB agreement versions each account accepted,
+	// for access reviews (the cmdb package keeps that agreement).
+	cmdbAcceptances AcceptanceSource
 	// SignIn are the sign-in throttle's limits (see SignInLimits); set them before the first
 	// sign-in.
 	SignIn SignInLimits

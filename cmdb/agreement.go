@@ -201,3 +201,23 @@ func (s *Store) Quotas(ctx context.Context, actor *accounts.User) ([]Quota, erro
 	}
 	return out, rows.Err()
 }
+
+// AcceptedVersions returns, by user id, the CMDB agreement versions each person accepted,
+// oldest first (for access reviews: accounts.AcceptanceSource).
+func (s *Store) AcceptedVersions(ctx context.Context) (map[int64][]int, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT user_id, version FROM cmdb_agreement_acceptances ORDER BY user_id, version`)
+	if err != nil {
+		return nil, fmt.Errorf("cmdb: agreement acceptances: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]int{}
+	for rows.Next() {
+		var id int64
+		var v int
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, fmt.Errorf("cmdb: agreement acceptances: %w", err)
+		}
+		out[id] = append(out[id], v)
+	}
+	return out, rows.Err()
+}

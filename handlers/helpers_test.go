@@ -61,6 +61,7 @@ func newTestServer(t testing.TB) *testServer {
 	go func() { defer close(learnDone); learner.Run(ctx) }()
 	cm := cmdb.NewStore(org.DB, org.Accounts, k, tr)
 	au.SetAccessFlags(cm)
+	org.Accounts.SetCMDBAcceptances(cm)
 	app := handlers.New(handlers.Deps{DB: org.DB, Accounts: org.Accounts, KB: k, Training: tr, Audit: au, CMDB: cm, Search: ix, Log: log})
 	ts := httptest.NewServer(app.Handler())
 	t.Cleanup(func() {

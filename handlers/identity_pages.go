@@ -202,6 +202,7 @@ type reviewAccountJSON struct {
 	State         string   `json:"state"`
 	LastLoginAt   *string  `json:"last_login_at"`
 	Agreements    []int    `json:"agreements_accepted"`
+	CMDB          []int    `json:"cmdb_agreements_accepted"`
 	Tokens        int      `json:"tokens"`
 	TokenLastUsed *string  `json:"token_last_used_at"`
 	Unused        bool     `json:"unused"`
@@ -237,13 +238,16 @@ func toReviewJSON(rev *accounts.AccessReview) map[string]any {
 			CertifiedBy: optString(g.CertifiedBy), CertifiedAt: optTime(g.CertifiedAt)}
 		for _, a := range g.Accounts {
 			uj := toUserJSON(&a.User)
-			agreements := a.Agreements
+			agreements, cmdb := a.Agreements, a.CMDBAgreements
 			if agreements == nil {
 				agreements = []int{}
 			}
+			if cmdb == nil {
+				cmdb = []int{}
+			}
 			gj.Accounts = append(gj.Accounts, reviewAccountJSON{Username: a.Username, DisplayName: a.DisplayName, Roles: uj.Roles,
 				Supplier: uj.Supplier, Service: a.Service, State: views.AccountState(&a.User), LastLoginAt: optTime(a.LastLoginAt),
-				Agreements: agreements, Tokens: a.Tokens, TokenLastUsed: optTime(a.TokenLastUsed), Unused: a.Unused})
+				Agreements: agreements, CMDB: cmdb, Tokens: a.Tokens, TokenLastUsed: optTime(a.TokenLastUsed), Unused: a.Unused})
 		}
 		groups = append(groups, gj)
 	}

@@ -367,3 +367,38 @@ func TestIdentityPages(t *testing.T) {
 		t.Errorf("certification not shown: HTTP %d", st)
 	}
 }
+
+// The access review names the CMDB agreement versions each account accepted, beside the usage
+// agreement's.
+func TestAccessReviewShowsCMDBAgreement(t *testing.T) {
+	ts := newTestServer(t)
+	adm, alice := ts.api(t, "admin"), ts.api(t, "alice")
+	if st, out := adm.call("PUT", "/api/v1/cmdb/agreement", map[string]any{"text": "Use CMDB data only for the ticket at hand."}); st != 200 {
+		t.Fatalf("publish the CMDB agreement: %d %v", st, out)
+	}
+	if st, out := alice.call("POST", "/api/v1/cmdb/agreement/accept", map[string]any{"version": 1}); st != 200 {
+		t.Fatalf("alice accepts: %d %v", st, out)
+	}
+	st, out := ts.api(t, "auditor").call("GET", "/api/v1/access-review", nil)
+	if st != 200 {
+		t.Fatalf("access review: %d %v", st, out)
+	}
+	got := map[string]any{}
+	for _, g := range out["groups"].([]any) {
+		for _, a := range g.(map[string]any)["accounts"].([]any) {
+			a := a.(map[string]any)
+			got[a["username"].(string)] = a["cmdb_agreements_accepted"]
+		}
+	}
+	if v, _ := got["alice"].([]any); len(v) != 1 || v[0] != float64(1) {
+		t.Errorf("alice's CMDB agreements = %v, want [1]", got["alice"])
+	}
+	if v, _ := got["bob"].([]any); v == nil || len(v) != 0 {
+		t.Errorf("bob's CMDB agreements = %v, want []", got["bob"])
+	}
+	b := ts.browser(t)
+	b.login("auditor", accountstest.Password)
+	if _, page := b.get("/access-review"); !strings.Contains(page, "CMDB agreement") {
+		t.Error("the access review page has no CMDB agreement column")
+	}
+}

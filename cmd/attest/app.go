@@ -55,6 +55,8 @@ func (m *Main) open(ctx context.Context, w *where, log *slog.Logger) (*app, erro
 	a.cmdb = cmdb.NewStore(db, a.accounts, a.kb, a.training)
 	// Findings may be raised from the CMDB access flags of an audit's section.
 	a.audit.SetAccessFlags(a.cmdb)
+	// Access reviews show who accepted the CMDB agreement beside the usage agreement.
+	a.accounts.SetCMDBAcceptances(a.cmdb)
 	return a, nil
 }
 
