@@ -38,8 +38,8 @@ const maxCached = 100_000
 
 // reads are the lookup path's prepared queries, prepared once per store.
 type reads struct {
-	once                                         sync.Once
-	err                                          error
+	once                                 sync.Once
+	err                                  error
 	gen, accepted, head, attrs, relation *sql.Stmt
 }
 
