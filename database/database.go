@@ -139,6 +139,27 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// AppendTx runs fn in a transaction that only adds records no state change reads in order
+// (article views, searches). On PostgreSQL it does not take the write lock, so recording never
+// waits for state changes nor holds them up; on SQLite it is Tx (there is one writer).
+func (db *DB) AppendTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.Engine != PostgreSQL {
+		return db.Tx(ctx, fn)
+	}
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("database: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("database: commit: %w", err)
+	}
+	return nil
+}
+
 // Backup writes a consistent copy of the database to out with SQLite's online backup API,
 // while others may go on reading and writing (in WAL mode a reader never blocks a writer).
 func (db *DB) Backup(ctx context.Context, out string) error {

@@ -54,6 +54,9 @@ type Dashboard struct {
 // dashboardTop is how many articles and missing topics the dashboard shows.
 const dashboardTop = 10
 
+// maxDashboardSpan bounds the weeks a dashboard draws.
+const maxDashboardSpan = 10 * 365 * 24 * time.Hour
+
 // monday returns the Monday starting t's week (UTC).
 func monday(t time.Time) time.Time {
 	t = t.UTC().Truncate(24 * time.Hour)
@@ -71,15 +74,20 @@ func (s *Store) Dashboard(ctx context.Context, actor *accounts.User, f ReportFil
 		return nil, err
 	}
 	d := &Dashboard{Filter: f}
-	// The weeks start at the period's start or at the first recorded use, whichever is later:
-	// a period from the year 1 is not 100,000 empty weeks.
+	// The weeks span the period; a period of more than ten years (from the year 1, say)
+	// starts at the first recorded use instead, and at most ten years before its end.
 	start := f.Since
-	var first string
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT COALESCE(MIN(at), '') FROM usage_events`).Scan(&first); err != nil {
-		return nil, fmt.Errorf("kb: dashboard: %w", err)
-	}
-	if t, err := time.Parse(time.RFC3339Nano, first); err == nil && t.After(start) {
-		start = t
+	if f.Until.Sub(start) > maxDashboardSpan {
+		var first string
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT COALESCE(MIN(at), '') FROM usage_events`).Scan(&first); err != nil {
+			return nil, fmt.Errorf("kb: dashboard: %w", err)
+		}
+		if t, err := time.Parse(time.RFC3339Nano, first); err == nil && t.After(start) {
+			start = t
+		}
+		if f.Until.Sub(start) > maxDashboardSpan {
+			start = f.Until.Add(-maxDashboardSpan)
+		}
 	}
 	for w := monday(start); !w.After(f.Until); w = w.AddDate(0, 0, 7) {
 		d.Weeks = append(d.Weeks, w)

@@ -305,7 +305,7 @@ func (s *Store) writeEvents(ctx context.Context, batch []event) error {
 	}
 	var err error
 	if n > 0 {
-		err = s.db.Tx(ctx, func(tx *sql.Tx) error { return insertEvents(ctx, tx, batch) })
+		err = s.db.AppendTx(ctx, func(tx *sql.Tx) error { return insertEvents(ctx, tx, batch) })
 		if err != nil {
 			s.events.dropped.Add(int64(n))
 			log := s.events.log
@@ -325,46 +325,63 @@ func (s *Store) writeEvents(ctx context.Context, batch []event) error {
 }
 
 func insertEvents(ctx context.Context, tx *sql.Tx, batch []event) error {
-	var views, searches, clicks *sql.Stmt
-	prepare := func(st **sql.Stmt, q string) (*sql.Stmt, error) {
-		if *st == nil {
-			p, err := tx.PrepareContext(ctx, q)
-			if err != nil {
-				return nil, err
-			}
-			*st = p
+	// Views and searches go in as multi-row inserts (one statement per 100 rows: on
+	// PostgreSQL each statement is a round trip); clicks then mark the searches they follow,
+	// which are all written by then.
+	var views, searches [][]any
+	for _, e := range batch {
+		switch e.kind {
+		case eventView:
+			views = append(views, []any{e.at, e.userID, usageNullID(e.supplierID), e.articleID, e.version})
+		case eventSearch:
+			searches = append(searches, []any{e.at, e.userID, usageNullID(e.supplierID), e.query, NormalizeQuery(e.query), e.results})
 		}
-		return *st, nil
 	}
+	if err := insertRows(ctx, tx, `INSERT INTO article_views (at, user_id, supplier_id, article_id, version) VALUES `, views); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO search_queries (at, user_id, supplier_id, query, normalized, results) VALUES `, searches); err != nil {
+		return err
+	}
+	var clicks *sql.Stmt
 	defer func() {
-		for _, st := range []*sql.Stmt{views, searches, clicks} {
-			if st != nil {
-				st.Close()
-			}
+		if clicks != nil {
+			clicks.Close()
 		}
 	}()
 	for _, e := range batch {
-		var err error
-		var st *sql.Stmt
-		switch e.kind {
-		case eventView:
-			if st, err = prepare(&views, `INSERT INTO article_views (at, user_id, supplier_id, article_id, version) VALUES (?, ?, ?, ?, ?)`); err == nil {
-				_, err = st.ExecContext(ctx, e.at, e.userID, usageNullID(e.supplierID), e.articleID, e.version)
-			}
-		case eventSearch:
-			if st, err = prepare(&searches, `INSERT INTO search_queries (at, user_id, supplier_id, query, normalized, results) VALUES (?, ?, ?, ?, ?, ?)`); err == nil {
-				_, err = st.ExecContext(ctx, e.at, e.userID, usageNullID(e.supplierID), e.query, NormalizeQuery(e.query), e.results)
-			}
-		case eventClick:
-			if st, err = prepare(&clicks, `UPDATE search_queries SET opened_article_id = ?
+		if e.kind != eventClick {
+			continue
+		}
+		if clicks == nil {
+			var err error
+			if clicks, err = tx.PrepareContext(ctx, `UPDATE search_queries SET opened_article_id = ?
 				WHERE id = (SELECT id FROM search_queries WHERE user_id = ? AND normalized = ? AND opened_article_id IS NULL
-					AND at <= ? ORDER BY id DESC LIMIT 1)`); err == nil {
-				_, err = st.ExecContext(ctx, e.articleID, e.userID, e.query, e.at)
+					AND at <= ? ORDER BY id DESC LIMIT 1)`); err != nil {
+				return err
 			}
 		}
-		if err != nil {
+		if _, err := clicks.ExecContext(ctx, e.articleID, e.userID, e.query, e.at); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// insertRows runs head (… VALUES ) for rows, up to 100 rows a statement.
+func insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), 100)
+		one := "(?" + strings.Repeat(", ?", len(rows[0])-1) + ")"
+		q := head + one + strings.Repeat(", "+one, n-1)
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
