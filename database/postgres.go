@@ -55,7 +55,10 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 // redact drops the password from a database address for messages.
 func redact(url string) string {
 	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil || cfg.ConnConfig.Password == "" {
+	if err != nil {
+		return "the address given" // it may hold a password where it cannot be found
+	}
+	if cfg.ConnConfig.Password == "" {
 		return url
 	}
 	return strings.Replace(url, ":"+cfg.ConnConfig.Password+"@", ":…@", 1)
@@ -63,9 +66,10 @@ func redact(url string) string {
 
 // pgConnector hands out connections that speak Attest's SQL: the stores write `?`
 // placeholders and 0/1 booleans, as SQLite takes them; these connections rewrite the
-// placeholders to $n and send booleans as the 0/1 integers the schema stores. Nothing else of
-// a statement is changed: what the two engines spell differently is written portably in the
-// stores or defined by the PostgreSQL migrations (group_concat, sum of conditions, julianday).
+// placeholders to $n (and SQLite's char(n) to chr(n)) and send booleans as the 0/1 integers
+// the schema stores. Nothing else of a statement is changed: what else the two engines spell
+// differently is written portably in the stores or defined by the PostgreSQL migrations
+// (group_concat, sum of conditions, max(a, b), julianday).
 type pgConnector struct{ driver.Connector }
 
 func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
