@@ -112,7 +112,13 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := attest.ErrorCode(err)
 	st := status(code)
-	if code == attest.EINTERNAL {
+	switch {
+	case code == attest.EINTERNAL && r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
+		// The client went away (closed the tab, timed out) while the work was under way: the
+		// transaction was rolled back, nothing is wrong on our side, and nobody reads the answer.
+		s.log.InfoContext(r.Context(), "request abandoned by the client", "method", r.Method, "path", r.URL.Path)
+		return
+	case code == attest.EINTERNAL:
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	var e *attest.Error
