@@ -93,7 +93,7 @@ var DefaultCriteria = []Criterion{
 	{"clear", "Clear: one action per step, plain words, no ambiguity", 1},
 	{"findable", "Findable: the title says what it resolves, in the requester's words", 1},
 	{"unique", "Unique: not a duplicate of another article", 1},
-	{"template", "Follows the template: environment, steps, verification", 1},
+	{"template", "Follows its template: the sections its article's template names, in order (the check above the checklist says which)", 1},
 }
 
 // Audit is a quarterly audit with its sample, findings and the findings carried into it.
