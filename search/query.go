@@ -190,7 +190,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err := s.resolve(&p); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	if s.describes(&p) {
+	desc := s.describes(&p)
+	if desc {
 		dp := s.p.forDescriptions()
 		s.p = &dp
 		if err := s.relate(&p); err != nil {
@@ -201,8 +202,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
+	s.feeds = desc && !fuzzy && s.p.fbWeight > 0 && s.p.fbTerms > 0
 	if err := s.proximity(&p, &out); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	if s.feeds {
+		if err := s.feedback(&p, &out); err != nil {
+			return Result{}, fmt.Errorf("search: %w", err)
+		}
 	}
 	ix.boostLearned(q, r, filter, &out)
 	out.top = out.top[:min(len(out.top), offset+limit)]
@@ -296,6 +303,12 @@ type searcher struct {
 	v   *view
 	p   *params
 	a   analysis.Analyzer // the fields' analyser, for proximity from the stored text; nil to read positions from the postings always
+	// texts are the matches whose stored text this search analysed (feedback.go).
+	texts map[uint64]*analysedDoc
+	terms map[string]string // the terms of texts, each allocated once
+	// feeds is whether feedback follows proximity: proximity then reads the
+	// positions from the text feedback analyses anyway.
+	feeds bool
 }
 
 // find runs the stages of a search and returns the first that finds

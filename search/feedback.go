@@ -1,0 +1,259 @@
+package search
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"unicode"
+	"unicode/utf8"
+
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Pseudo-relevance feedback for descriptions. An agent describes a need in
+// their own words; the page that answers it often uses others. The best
+// matches of a description, right or nearly right, use the pages' words:
+// the words frequent in several of them and rare in the index say what the
+// description is about. feedback adds them to the description at a small
+// fraction of a typed word's weight (params.fbWeight) and ranks the best
+// matches again (the ones proximity looked at, whose text is analysed
+// already when the words are common). Like proximity, it only raises the
+// scores of the best matches, so they stay ahead of the others and the
+// matches (and their number) stay those of the words typed.
+
+// analysedDoc is a match's stored title and body, analysed.
+type analysedDoc struct {
+	fields [2][]token
+}
+
+// analysed returns the stored title and body of document doc analysed,
+// reading them once per search; nil fields when the document is gone.
+func (s *searcher) analysed(doc uint64) (*analysedDoc, error) {
+	if d, ok := s.texts[doc]; ok {
+		return d, nil
+	}
+	if s.texts == nil {
+		s.texts = map[uint64]*analysedDoc{}
+		s.terms = map[string]string{}
+	}
+	a := &analysedDoc{}
+	ext, err := s.r.ExternalID(index.NewIndexInternalID(nil, doc))
+	if err != nil {
+		return nil, fmt.Errorf("read document %d: %w", doc, err)
+	}
+	d, err := s.r.Document(ext)
+	if err != nil {
+		return nil, fmt.Errorf("read article %s: %w", ext, err)
+	}
+	if d != nil {
+		d.VisitFields(func(f index.Field) {
+			field := -1
+			switch f.Name() {
+			case fieldTitle:
+				field = title
+			case fieldBody:
+				field = body
+			}
+			if field < 0 {
+				return
+			}
+			ts := s.a.Analyze(f.Value())
+			toks := make([]token, len(ts))
+			for i, t := range ts {
+				term, ok := s.terms[string(t.Term)]
+				if !ok {
+					term = string(t.Term)
+					s.terms[term] = term
+				}
+				toks[i] = token{term: term, pos: t.Position}
+			}
+			a.fields[field] = toks
+		})
+	}
+	s.texts[doc] = a
+	return a, nil
+}
+
+// feedback re-ranks the best matches of description p (out.top, sorted,
+// best first): of the words in at least fbMinDocs of the first fbDocs
+// matches, none of them typed nor general, on at most an fbShare of the
+// pages, the fbTerms with the highest weight (the matches' share of the
+// word: each match's count of it over its length, weighted by its score
+// relative to the best, times the word's IDF) score in each of the first
+// params.depth matches as a typed word would (BM25F), times fbWeight and
+// the word's weight relative to the heaviest one's.
+func (s *searcher) feedback(p *parsed, out *outcome) error {
+	top := out.top[:min(len(out.top), s.p.depth)]
+	k := min(len(top), s.p.fbDocs)
+	if s.a == nil || s.p.fbTerms <= 0 || s.p.fbWeight <= 0 || k < max(s.p.fbMinDocs, 2) || top[0].score <= 0 {
+		return nil
+	}
+	typed := map[string]bool{}
+	for _, c := range p.clauses {
+		typed[c.term] = true
+		for _, a := range c.alts {
+			for _, t := range a.terms {
+				typed[t] = true
+			}
+		}
+	}
+	type candidate struct {
+		term string
+		rel  float64 // the matches' share of the word, score-weighted
+		docs int     // matches with it
+		idf  float64
+		w    float64
+	}
+	cands := map[string]*candidate{}
+	tf := map[string]float64{}
+	for _, sc := range top[:k] {
+		d, err := s.analysed(sc.doc)
+		if err != nil {
+			return err
+		}
+		clear(tf)
+		n := 0.0
+		for _, toks := range d.fields {
+			for _, t := range toks {
+				tf[t.term]++
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		dw := sc.score / top[0].score
+		for t, f := range tf {
+			c := cands[t]
+			if c == nil {
+				c = &candidate{term: t}
+				cands[t] = c
+			}
+			c.rel += dw * f / n
+			c.docs++
+		}
+	}
+	// The words most of the matches share, the most first; only the first
+	// fbCount times fbTerms of them have their IDF looked up, which costs
+	// more than the rest of feedback.
+	var shared []*candidate
+	for _, c := range cands {
+		if c.docs >= s.p.fbMinDocs && !typed[c.term] && expandable(c.term) {
+			shared = append(shared, c)
+		}
+	}
+	slices.SortFunc(shared, func(a, b *candidate) int {
+		if c := cmp.Compare(b.rel, a.rel); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.term, b.term)
+	})
+	var list []*candidate
+	for _, c := range shared[:min(len(shared), fbCount*s.p.fbTerms)] {
+		df, err := s.bodyCount(c.term)
+		if err != nil {
+			return err
+		}
+		df = min(df, s.v.docs)
+		if df == 0 || float64(df) > s.p.fbShare*float64(s.v.docs) {
+			continue // too common to say what the matches share
+		}
+		c.idf = idf(s.v.docs, df)
+		c.w = c.rel * c.idf
+		list = append(list, c)
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	slices.SortFunc(list, func(a, b *candidate) int {
+		if c := cmp.Compare(b.w, a.w); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.term, b.term)
+	})
+	list = list[:min(len(list), s.p.fbTerms)]
+	// weight[t]: the factor of term t's BM25F score.
+	weight := map[string]float64{}
+	for _, c := range list {
+		weight[c.term] = s.p.fbWeight * c.w / list[0].w * c.idf
+	}
+	for i := range top {
+		d, err := s.analysed(top[i].doc)
+		if err != nil {
+			return err
+		}
+		top[i].score += s.expansionScore(d, weight)
+	}
+	slices.SortStableFunc(top, func(a, b scored) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return nil
+}
+
+// fbCount is how many times params.fbTerms of the words the best matches
+// share most have their IDF looked up, for the fbTerms most telling.
+const fbCount = 2
+
+// bodyCount is how many documents have term in their body: about how
+// many have it (titles are a few words of their body, mostly).
+func (s *searcher) bodyCount(term string) (uint64, error) {
+	tfr, err := s.r.TermFieldReader(s.ctx, []byte(term), fieldBody, false, false, false)
+	if err != nil {
+		return 0, fmt.Errorf("count %q: %w", term, err)
+	}
+	n := tfr.Count()
+	if err := tfr.Close(); err != nil {
+		return 0, fmt.Errorf("count %q: %w", term, err)
+	}
+	return n, nil
+}
+
+// expansionScore is the BM25F score of the words of weight in d, each
+// scaled by its weight.
+func (s *searcher) expansionScore(d *analysedDoc, weight map[string]float64) float64 {
+	var tf [2]map[string]float64
+	for f, toks := range d.fields {
+		for _, t := range toks {
+			if _, ok := weight[t.term]; ok {
+				if tf[f] == nil {
+					tf[f] = map[string]float64{}
+				}
+				tf[f][t.term]++
+			}
+		}
+	}
+	score := 0.0
+	for t, w := range weight {
+		ntf := 0.0
+		for f := range tf {
+			if n := tf[f][t]; n > 0 {
+				ln := float64(len(d.fields[f]))
+				ntf += s.p.weight[f] * n / (1 - s.p.b[f] + s.p.b[f]*ln/s.v.avgLen[f])
+			}
+		}
+		if ntf > 0 {
+			score += w * ntf * (s.p.k1 + 1) / (s.p.k1 + ntf)
+		}
+	}
+	return score
+}
+
+// expandable reports whether feedback may add term: a word of three
+// letters or more, not a number, neither a general nor a filler word.
+func expandable(term string) bool {
+	if utf8.RuneCountInString(term) < 3 || weakWords[term] || fillerWords[term] {
+		return false
+	}
+	for _, r := range term {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
