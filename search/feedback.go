@@ -1,9 +1,11 @@
 package search
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,7 +29,7 @@ type analysedDoc struct {
 }
 
 // analysed returns the stored title and body of document doc analysed,
-// reading them once per search; nil fields when the document is gone.
+// reading them once per search; empty fields when the document is gone.
 func (s *searcher) analysed(doc uint64) (*analysedDoc, error) {
 	if d, ok := s.texts[doc]; ok {
 		return d, nil
@@ -37,41 +39,108 @@ func (s *searcher) analysed(doc uint64) (*analysedDoc, error) {
 		s.terms = map[string]string{}
 	}
 	a := &analysedDoc{}
-	ext, err := s.r.ExternalID(index.NewIndexInternalID(nil, doc))
+	err := s.visitText(doc, func(field int, text []byte) {
+		ts := s.a.Analyze(text)
+		toks := make([]token, len(ts))
+		for i, t := range ts {
+			term, ok := s.terms[string(t.Term)]
+			if !ok {
+				term = string(t.Term)
+				s.terms[term] = term
+			}
+			toks[i] = token{term: term, pos: t.Position}
+		}
+		a.fields[field] = toks
+	})
 	if err != nil {
-		return nil, fmt.Errorf("read document %d: %w", doc, err)
-	}
-	d, err := s.r.Document(ext)
-	if err != nil {
-		return nil, fmt.Errorf("read article %s: %w", ext, err)
-	}
-	if d != nil {
-		d.VisitFields(func(f index.Field) {
-			field := -1
-			switch f.Name() {
-			case fieldTitle:
-				field = title
-			case fieldBody:
-				field = body
-			}
-			if field < 0 {
-				return
-			}
-			ts := s.a.Analyze(f.Value())
-			toks := make([]token, len(ts))
-			for i, t := range ts {
-				term, ok := s.terms[string(t.Term)]
-				if !ok {
-					term = string(t.Term)
-					s.terms[term] = term
-				}
-				toks[i] = token{term: term, pos: t.Position}
-			}
-			a.fields[field] = toks
-		})
+		return nil, err
 	}
 	s.texts[doc] = a
 	return a, nil
+}
+
+// visitText calls fn with the stored title and body of document doc.
+func (s *searcher) visitText(doc uint64, fn func(field int, text []byte)) error {
+	ext, err := s.r.ExternalID(index.NewIndexInternalID(nil, doc))
+	if err != nil {
+		return fmt.Errorf("read document %d: %w", doc, err)
+	}
+	d, err := s.r.Document(ext)
+	if err != nil {
+		return fmt.Errorf("read article %s: %w", ext, err)
+	}
+	if d == nil {
+		return nil
+	}
+	d.VisitFields(func(f index.Field) {
+		switch f.Name() {
+		case fieldTitle:
+			fn(title, f.Value())
+		case fieldBody:
+			fn(body, f.Value())
+		}
+	})
+	return nil
+}
+
+// bag is a match's terms and how often each is in its title and body, and
+// the fields' lengths in terms.
+type bag struct {
+	tf  [2]map[string]float64
+	len [2]float64
+}
+
+// bagOf returns the terms of document doc: from its analysed text when
+// proximity analysed it, or else from its stored text cut at white space,
+// each piece analysed once (analyseWord), which is several times quicker
+// than analysing all of it and makes the same terms.
+func (s *searcher) bagOf(doc uint64) (*bag, error) {
+	b := &bag{tf: [2]map[string]float64{{}, {}}}
+	if d, ok := s.texts[doc]; ok {
+		for f, toks := range d.fields {
+			for _, t := range toks {
+				b.tf[f][t.term]++
+			}
+			b.len[f] = float64(len(toks))
+		}
+		return b, nil
+	}
+	err := s.visitText(doc, func(field int, text []byte) {
+		for _, w := range bytes.Fields(text) {
+			for _, t := range s.analyseWord(w) {
+				b.tf[field][t]++
+				b.len[field]++
+			}
+		}
+	})
+	return b, err
+}
+
+// wordTerms remembers the terms the analyser makes of a piece of text
+// between white space ("Cache,", "files."), for feedback: all searches
+// share it, up to maxWordTerms pieces.
+var wordTerms = struct {
+	sync.RWMutex
+	m map[string][]string
+}{m: map[string][]string{}}
+
+const maxWordTerms = 1 << 18
+
+// analyseWord returns the terms of w (text without white space).
+func (s *searcher) analyseWord(w []byte) []string {
+	wordTerms.RLock()
+	ts, ok := wordTerms.m[string(w)]
+	wordTerms.RUnlock()
+	if ok {
+		return ts
+	}
+	ts = analyze(s.a, string(w))
+	wordTerms.Lock()
+	if len(wordTerms.m) < maxWordTerms {
+		wordTerms.m[string(w)] = ts
+	}
+	wordTerms.Unlock()
+	return ts
 }
 
 // feedback re-ranks the best matches of description p (out.top, sorted,
@@ -105,32 +174,31 @@ func (s *searcher) feedback(p *parsed, out *outcome) error {
 		w    float64
 	}
 	cands := map[string]*candidate{}
-	tf := map[string]float64{}
-	for _, sc := range top[:k] {
-		d, err := s.analysed(sc.doc)
+	bags := make([]*bag, len(top))
+	for i, sc := range top {
+		b, err := s.bagOf(sc.doc)
 		if err != nil {
 			return err
 		}
-		clear(tf)
-		n := 0.0
-		for _, toks := range d.fields {
-			for _, t := range toks {
-				tf[t.term]++
-				n++
-			}
-		}
-		if n == 0 {
+		bags[i] = b
+		n := b.len[title] + b.len[body]
+		if i >= k || n == 0 {
 			continue
 		}
 		dw := sc.score / top[0].score
-		for t, f := range tf {
-			c := cands[t]
-			if c == nil {
-				c = &candidate{term: t}
-				cands[t] = c
+		for f := range b.tf {
+			for t, c := range b.tf[f] {
+				if f == title && b.tf[body][t] > 0 {
+					continue // counted with the body's
+				}
+				cd := cands[t]
+				if cd == nil {
+					cd = &candidate{term: t}
+					cands[t] = cd
+				}
+				cd.rel += dw * (c + b.tf[1-f][t]) / n
+				cd.docs++
 			}
-			c.rel += dw * f / n
-			c.docs++
 		}
 	}
 	// The words most of the matches share, the most first; only the first
@@ -178,11 +246,7 @@ func (s *searcher) feedback(p *parsed, out *outcome) error {
 		weight[c.term] = s.p.fbWeight * c.w / list[0].w * c.idf
 	}
 	for i := range top {
-		d, err := s.analysed(top[i].doc)
-		if err != nil {
-			return err
-		}
-		top[i].score += s.expansionScore(d, weight)
+		top[i].score += s.expansionScore(bags[i], weight)
 	}
 	slices.SortStableFunc(top, func(a, b scored) int {
 		if better(a, b) {
@@ -214,27 +278,15 @@ func (s *searcher) bodyCount(term string) (uint64, error) {
 	return n, nil
 }
 
-// expansionScore is the BM25F score of the words of weight in d, each
+// expansionScore is the BM25F score of the words of weight in b, each
 // scaled by its weight.
-func (s *searcher) expansionScore(d *analysedDoc, weight map[string]float64) float64 {
-	var tf [2]map[string]float64
-	for f, toks := range d.fields {
-		for _, t := range toks {
-			if _, ok := weight[t.term]; ok {
-				if tf[f] == nil {
-					tf[f] = map[string]float64{}
-				}
-				tf[f][t.term]++
-			}
-		}
-	}
+func (s *searcher) expansionScore(b *bag, weight map[string]float64) float64 {
 	score := 0.0
 	for t, w := range weight {
 		ntf := 0.0
-		for f := range tf {
-			if n := tf[f][t]; n > 0 {
-				ln := float64(len(d.fields[f]))
-				ntf += s.p.weight[f] * n / (1 - s.p.b[f] + s.p.b[f]*ln/s.v.avgLen[f])
+		for f := range b.tf {
+			if n := b.tf[f][t]; n > 0 {
+				ntf += s.p.weight[f] * n / (1 - s.p.b[f] + s.p.b[f]*b.len[f]/s.v.avgLen[f])
 			}
 		}
 		if ntf > 0 {

@@ -48,7 +48,7 @@ func (s *searcher) proximity(p *parsed, out *outcome) error {
 			pos[i][f] = make([][]uint64, n)
 		}
 	}
-	fromText := s.a != nil && (s.feeds || s.postingsToRead(p) > s.p.proxPostings)
+	fromText := s.a != nil && s.postingsToRead(p) > s.p.proxPostings
 	if fromText {
 		if err := s.positionsFromText(p, top, pos); err != nil {
 			return err

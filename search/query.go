@@ -202,11 +202,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	s.feeds = desc && !fuzzy && s.p.fbWeight > 0 && s.p.fbTerms > 0
 	if err := s.proximity(&p, &out); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	if s.feeds {
+	if desc && !fuzzy {
 		if err := s.feedback(&p, &out); err != nil {
 			return Result{}, fmt.Errorf("search: %w", err)
 		}
@@ -306,9 +305,6 @@ type searcher struct {
 	// texts are the matches whose stored text this search analysed (feedback.go).
 	texts map[uint64]*analysedDoc
 	terms map[string]string // the terms of texts, each allocated once
-	// feeds is whether feedback follows proximity: proximity then reads the
-	// positions from the text feedback analyses anyway.
-	feeds bool
 }
 
 // find runs the stages of a search and returns the first that finds
