@@ -83,37 +83,27 @@ func (s *searcher) visitText(doc uint64, fn func(field int, text []byte)) error 
 	return nil
 }
 
-// bag is a match's terms and how often each is in its title and body, and
-// the fields' lengths in terms.
-type bag struct {
-	tf  [2]map[string]float64
-	len [2]float64
-}
-
-// bagOf returns the terms of document doc: from its analysed text when
-// proximity analysed it, or else from its stored text cut at white space,
-// each piece analysed once (analyseWord), which is several times quicker
-// than analysing all of it and makes the same terms.
-func (s *searcher) bagOf(doc uint64) (*bag, error) {
-	b := &bag{tf: [2]map[string]float64{{}, {}}}
+// termsOf returns the terms of document doc's title and body: its
+// analysed text when proximity analysed it, or else its stored text cut at
+// white space, each piece analysed once (analyseWord), which is several
+// times quicker than analysing all of it and makes the same terms.
+func (s *searcher) termsOf(doc uint64) ([2][]string, error) {
+	var out [2][]string
 	if d, ok := s.texts[doc]; ok {
 		for f, toks := range d.fields {
-			for _, t := range toks {
-				b.tf[f][t.term]++
+			out[f] = make([]string, len(toks))
+			for i, t := range toks {
+				out[f][i] = t.term
 			}
-			b.len[f] = float64(len(toks))
 		}
-		return b, nil
+		return out, nil
 	}
 	err := s.visitText(doc, func(field int, text []byte) {
 		for _, w := range bytes.Fields(text) {
-			for _, t := range s.analyseWord(w) {
-				b.tf[field][t]++
-				b.len[field]++
-			}
+			out[field] = append(out[field], s.analyseWord(w)...)
 		}
 	})
-	return b, err
+	return out, err
 }
 
 // wordTerms remembers the terms the analyser makes of a piece of text
@@ -174,31 +164,33 @@ func (s *searcher) feedback(p *parsed, out *outcome) error {
 		w    float64
 	}
 	cands := map[string]*candidate{}
-	bags := make([]*bag, len(top))
+	docs := make([][2][]string, len(top))
+	tf := map[string]float64{}
 	for i, sc := range top {
-		b, err := s.bagOf(sc.doc)
+		terms, err := s.termsOf(sc.doc)
 		if err != nil {
 			return err
 		}
-		bags[i] = b
-		n := b.len[title] + b.len[body]
+		docs[i] = terms
+		n := float64(len(terms[title]) + len(terms[body]))
 		if i >= k || n == 0 {
 			continue
 		}
-		dw := sc.score / top[0].score
-		for f := range b.tf {
-			for t, c := range b.tf[f] {
-				if f == title && b.tf[body][t] > 0 {
-					continue // counted with the body's
-				}
-				cd := cands[t]
-				if cd == nil {
-					cd = &candidate{term: t}
-					cands[t] = cd
-				}
-				cd.rel += dw * (c + b.tf[1-f][t]) / n
-				cd.docs++
+		clear(tf)
+		for _, ts := range terms {
+			for _, t := range ts {
+				tf[t]++
 			}
+		}
+		dw := sc.score / top[0].score
+		for t, c := range tf {
+			cd := cands[t]
+			if cd == nil {
+				cd = &candidate{term: t}
+				cands[t] = cd
+			}
+			cd.rel += dw * c / n
+			cd.docs++
 		}
 	}
 	// The words most of the matches share, the most first; only the first
@@ -240,13 +232,16 @@ func (s *searcher) feedback(p *parsed, out *outcome) error {
 		return cmp.Compare(a.term, b.term)
 	})
 	list = list[:min(len(list), s.p.fbTerms)]
-	// weight[t]: the factor of term t's BM25F score.
-	weight := map[string]float64{}
-	for _, c := range list {
-		weight[c.term] = s.p.fbWeight * c.w / list[0].w * c.idf
+	// The factors of the added words' BM25F scores, heaviest first, and
+	// each word's place among them.
+	weight := make([]float64, len(list))
+	at := map[string]int{}
+	for i, c := range list {
+		weight[i] = s.p.fbWeight * c.w / list[0].w * c.idf
+		at[c.term] = i
 	}
 	for i := range top {
-		top[i].score += s.expansionScore(bags[i], weight)
+		top[i].score += s.expansionScore(docs[i], at, weight)
 	}
 	slices.SortStableFunc(top, func(a, b scored) int {
 		if better(a, b) {
@@ -278,15 +273,25 @@ func (s *searcher) bodyCount(term string) (uint64, error) {
 	return n, nil
 }
 
-// expansionScore is the BM25F score of the words of weight in b, each
-// scaled by its weight.
-func (s *searcher) expansionScore(b *bag, weight map[string]float64) float64 {
+// expansionScore is the BM25F score of the words added (at, their places
+// in weight) in the title and body terms of a match, each scaled by its
+// weight.
+func (s *searcher) expansionScore(terms [2][]string, at map[string]int, weight []float64) float64 {
+	var tf [2][]float64
+	for f, ts := range terms {
+		tf[f] = make([]float64, len(weight))
+		for _, t := range ts {
+			if i, ok := at[t]; ok {
+				tf[f][i]++
+			}
+		}
+	}
 	score := 0.0
-	for t, w := range weight {
+	for i, w := range weight {
 		ntf := 0.0
-		for f := range b.tf {
-			if n := b.tf[f][t]; n > 0 {
-				ntf += s.p.weight[f] * n / (1 - s.p.b[f] + s.p.b[f]*b.len[f]/s.v.avgLen[f])
+		for f := range tf {
+			if n := tf[f][i]; n > 0 {
+				ntf += s.p.weight[f] * n / (1 - s.p.b[f] + s.p.b[f]*float64(len(terms[f]))/s.v.avgLen[f])
 			}
 		}
 		if ntf > 0 {
