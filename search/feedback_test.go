@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -86,6 +87,37 @@ func TestExpandable(t *testing.T) {
 	} {
 		if got := expandable(tc.term); got != tc.want {
 			t.Errorf("expandable(%q) = %v, want %v", tc.term, got, tc.want)
+		}
+	}
+}
+
+// TestTermsOfStoredText: the terms feedback reads from a match's stored
+// text, cut at white space and analysed piece by piece, are the terms the
+// analyser makes of the whole text (in order).
+func TestTermsOfStoredText(t *testing.T) {
+	text := "The user's e-mail (see ssh_config(5)) isn't synced; run `fstrim -v /mnt` at 03:00, don't wait.\nCaches, caching & cached files: 8.0 GiB."
+	ix := openTest(t, Doc{ArticleID: 1, Title: "Trim the SSD's unused blocks", Body: text})
+	r, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	v, err := ix.view(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iid, err := r.InternalID("1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &searcher{ctx: context.Background(), r: r, v: v, p: &ix.params, a: ix.analyzer}
+	got, err := s.termsOf(iid.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range [2][]string{analyze(ix.analyzer, "Trim the SSD's unused blocks"), analyze(ix.analyzer, text)} {
+		if !slices.Equal(got[f], want) {
+			t.Errorf("field %d: terms %q, want %q", f, got[f], want)
 		}
 	}
 }

@@ -154,7 +154,9 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // a title or keywords (describes) is not staged: pages with any of its
 // rarest words match, scored by BM25F over all its words (its general
 // words, "everyone", "keep", weigh half and select none), so that pages
-// with its few telling words compete with pages with many common ones.
+// with its few telling words compete with pages with many common ones;
+// then the words most of its 20 best matches share, rare in the index,
+// re-rank those matches at a fraction of a typed word's weight (feedback).
 // Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
