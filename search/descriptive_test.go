@@ -145,8 +145,8 @@ func TestRelevanceDescriptive(t *testing.T) {
 					t.Errorf("tune half: Search MRR@10 = %.3f, want at least FTS5's %.3f + %.2f", got, fts.mrr, descriptiveLead)
 				}
 			case testHalf:
-				if got, want := rows[0].mrr, fts.mrr-descriptiveSlack; got < want {
-					t.Errorf("test half: Search MRR@10 = %.3f, want at least FTS5's %.3f - %.2f", got, fts.mrr, descriptiveSlack)
+				if got := rows[0].mrr; got <= fts.mrr {
+					t.Errorf("test half: Search MRR@10 = %.3f, want above FTS5's %.3f", got, fts.mrr)
 				}
 			}
 		}
@@ -166,15 +166,16 @@ const fts5OrName = "fts5 bm25(10,1) OR"
 
 // descriptiveLead is how far Search must rank above FTS5 over the OR of the
 // words on the tune half (measured in the same run, with -tags
-// sqlite_fts5): it stands 0.10-0.12 above since general words weigh less
-// and negations do not make keywords a description (0.07 before).
+// sqlite_fts5): it stands 0.11-0.13 above since general words weigh less,
+// negations do not make keywords a description and feedback re-ranks (0.07
+// before).
 const descriptiveLead = 0.09
 
-// descriptiveSlack is how far below FTS5 Search may rank on the test half
-// before the evaluation fails. Issue 19 asks for above (and aims at 0.10
-// above); Search stands level with FTS5 there (within 0.01 either way),
-// so this guards against falling behind, not the aim.
-const descriptiveSlack = 0.03
+// On the held-out test half Search must rank above FTS5 over the OR of the
+// words, measured in the same run (issue 19's floor; its aim, 0.10 above,
+// is not met): it stands 0.01-0.02 above since the words most of a
+// description's best matches share re-rank them (feedback.go), 0.01 below
+// before.
 
 // rowNamed finds the evaluation row of the engine called name.
 func rowNamed(rows []evalRow, name string) (evalRow, bool) {
@@ -187,8 +188,9 @@ func rowNamed(rows []evalRow, name string) (evalRow, bool) {
 }
 
 // descriptiveFloor is a little below where Search stands on all the
-// descriptive queries: a guard against losing what query planning won.
-const descriptiveFloor = 0.42
+// descriptive queries (0.46-0.47): a guard against losing what query
+// planning and feedback won.
+const descriptiveFloor = 0.45
 
 // descriptiveMisses lists the tune-half queries whose answer Search does not
 // rank first.

@@ -56,6 +56,12 @@ type params struct {
 	describeWeak  float64 // factor of the IDF of a description's general words (weakWords); they select no pages
 	proxPostings  int     // proximity reads the positions from the stored text when the words have more postings than this
 	describeNeg   bool    // negations ("not", "no") are not counted as the stop words that make a description
+	// Feedback (feedback.go): words of a description's best matches added to it.
+	fbDocs    int     // how many of the best matches give words
+	fbMinDocs int     // in how many of them a word must be, at least
+	fbTerms   int     // how many words are added at most
+	fbWeight  float64 // factor of the IDF of the most telling added word; 0 for no feedback
+	fbShare   float64 // share of pages above which a word is too common to add
 }
 
 var defaultParams = params{
@@ -93,6 +99,11 @@ var defaultParams = params{
 	describeDepth: rerankDepth,
 	depth:         rerankDepth,
 	related:       0,
+	fbDocs:        20,
+	fbMinDocs:     8,
+	fbTerms:       10,
+	fbWeight:      0.3,
+	fbShare:       0.1,
 }
 
 // forDescriptions returns the parameters that rank descriptions.

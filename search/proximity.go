@@ -1,10 +1,7 @@
 package search
 
 import (
-	"fmt"
 	"slices"
-
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // rerankDepth is how many of the best matches the proximity boost looks at
@@ -211,37 +208,18 @@ func (s *searcher) positionsFromText(p *parsed, top []scored, pos [][2][][]uint6
 			}
 		}
 	}
-	var id index.IndexInternalID
 	for i, sc := range top {
-		id = index.NewIndexInternalID(id, sc.doc)
-		ext, err := s.r.ExternalID(id)
+		d, err := s.analysed(sc.doc)
 		if err != nil {
-			return fmt.Errorf("read document %d: %w", sc.doc, err)
+			return err
 		}
-		d, err := s.r.Document(ext)
-		if err != nil {
-			return fmt.Errorf("read article %s: %w", ext, err)
-		}
-		if d == nil {
-			continue
-		}
-		d.VisitFields(func(f index.Field) {
-			field := -1
-			switch f.Name() {
-			case fieldTitle:
-				field = title
-			case fieldBody:
-				field = body
-			}
-			if field < 0 {
-				return
-			}
-			for _, t := range s.a.Analyze(f.Value()) {
-				for _, c := range clauses[string(t.Term)] {
-					pos[i][field][c] = append(pos[i][field][c], uint64(t.Position))
+		for field, toks := range d.fields {
+			for _, t := range toks {
+				for _, c := range clauses[t.term] {
+					pos[i][field][c] = append(pos[i][field][c], uint64(t.pos))
 				}
 			}
-		})
+		}
 	}
 	return nil
 }

@@ -154,7 +154,9 @@ func (p *parsed) empty() bool { return len(p.clauses) == 0 && len(p.phrases) == 
 // a title or keywords (describes) is not staged: pages with any of its
 // rarest words match, scored by BM25F over all its words (its general
 // words, "everyone", "keep", weigh half and select none), so that pages
-// with its few telling words compete with pages with many common ones.
+// with its few telling words compete with pages with many common ones;
+// then the words most of its 20 best matches share, rare in the index,
+// re-rank those matches at a fraction of a typed word's weight (feedback).
 // Any text is accepted; it is never parsed as query syntax.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
@@ -190,7 +192,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err := s.resolve(&p); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	if s.describes(&p) {
+	desc := s.describes(&p)
+	if desc {
 		dp := s.p.forDescriptions()
 		s.p = &dp
 		if err := s.relate(&p); err != nil {
@@ -203,6 +206,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	if err := s.proximity(&p, &out); err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	if desc && !fuzzy {
+		if err := s.feedback(&p, &out); err != nil {
+			return Result{}, fmt.Errorf("search: %w", err)
+		}
 	}
 	ix.boostLearned(q, r, filter, &out)
 	out.top = out.top[:min(len(out.top), offset+limit)]
@@ -296,6 +304,9 @@ type searcher struct {
 	v   *view
 	p   *params
 	a   analysis.Analyzer // the fields' analyser, for proximity from the stored text; nil to read positions from the postings always
+	// texts are the matches whose stored text this search analysed (feedback.go).
+	texts map[uint64]*analysedDoc
+	terms map[string]string // the terms of texts, each allocated once
 }
 
 // find runs the stages of a search and returns the first that finds

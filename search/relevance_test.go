@@ -321,6 +321,16 @@ func applyParams(tb testing.TB, p *params, spec string) {
 			p.describeNeg = f != 0
 		case "proxPostings":
 			p.proxPostings = int(f)
+		case "fbDocs":
+			p.fbDocs = int(f)
+		case "fbMinDocs":
+			p.fbMinDocs = int(f)
+		case "fbTerms":
+			p.fbTerms = int(f)
+		case "fbWeight":
+			p.fbWeight = f
+		case "fbShare":
+			p.fbShare = f
 		case "synonym":
 			p.synonym = f
 		case "k1":
