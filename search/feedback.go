@@ -116,6 +116,10 @@ var wordTerms = struct {
 
 const maxWordTerms = 1 << 18
 
+// maxCachedWord bounds the pieces kept, so the cache stays small (2^18 pieces of at most
+// 64 bytes, with their terms: tens of MB at most).
+const maxCachedWord = 64
+
 // analyseWord returns the terms of w (text without white space).
 func (s *searcher) analyseWord(w []byte) []string {
 	wordTerms.RLock()
@@ -125,6 +129,9 @@ func (s *searcher) analyseWord(w []byte) []string {
 		return ts
 	}
 	ts = analyze(s.a, string(w))
+	if len(w) > maxCachedWord {
+		return ts // a long run without spaces (a URL, an encoded blob) is rare: not kept
+	}
 	wordTerms.Lock()
 	if len(wordTerms.m) < maxWordTerms {
 		wordTerms.m[string(w)] = ts
