@@ -120,37 +120,27 @@ func (db *DB) Close() error {
 // transaction first takes the write lock (released at commit), so state changes from every
 // node apply one after another, as SQLite's single writer applies them.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("database: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if db.Engine == PostgreSQL {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(writeLock)); err != nil {
-			return fmt.Errorf("database: take the write lock: %w", err)
-		}
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("database: commit: %w", err)
-	}
-	return nil
+	return db.run(ctx, db.Engine == PostgreSQL, fn)
 }
 
 // AppendTx runs fn in a transaction that only adds records no state change reads in order
 // (article views, searches). On PostgreSQL it does not take the write lock, so recording never
 // waits for state changes nor holds them up; on SQLite it is Tx (there is one writer).
 func (db *DB) AppendTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if db.Engine != PostgreSQL {
-		return db.Tx(ctx, fn)
-	}
+	return db.run(ctx, false, fn)
+}
+
+func (db *DB) run(ctx context.Context, lock bool, fn func(tx *sql.Tx) error) error {
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("database: begin: %w", err)
 	}
 	defer tx.Rollback()
+	if lock {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(writeLock)); err != nil {
+			return fmt.Errorf("database: take the write lock: %w", err)
+		}
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
