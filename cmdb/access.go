@@ -91,44 +91,57 @@ func (s *Store) record(ctx context.Context, row *accessRow) (string, error) {
 
 func (s *Store) writeAccess(ctx context.Context, batch []*accessJob) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO cmdb_access (at, user_id, username, supplier, kind, key, version, query, ticket_ref, outcome)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
+		// Quotas: each person's use of the day is read once, the batch's counting calls are
+		// decided in order, and each use is written once. Write transactions are serialised
+		// (database.DB.Tx, on every node), so no other call counts in between.
+		type userDay struct {
+			user int64
+			day  string
 		}
-		defer ins.Close()
-		use, err := tx.PrepareContext(ctx, `INSERT INTO cmdb_quota_use (user_id, day, used) VALUES (?, ?, 1)
-			ON CONFLICT (user_id, day) DO UPDATE SET used = cmdb_quota_use.used + 1 WHERE cmdb_quota_use.used < ? RETURNING used`)
-		if err != nil {
-			return err
-		}
-		defer use.Close()
+		used := map[userDay]int{}
+		var order []userDay
 		quotas := map[int64]int{}
 		for _, j := range batch {
 			r := j.row
-			if r.counts() {
-				q, ok := quotas[r.supplierID]
-				if !ok {
-					if q, err = quotaOf(ctx, tx, r.supplierID); err != nil {
-						return err
-					}
-					quotas[r.supplierID] = q
-				}
-				var used int
-				err := use.QueryRowContext(ctx, r.userID, r.at.Format(time.DateOnly), q).Scan(&used)
-				switch {
-				case errors.Is(err, sql.ErrNoRows) || (err == nil && used > q):
-					r.outcome, r.version = OutcomeQuotaExceeded, 0
-				case err != nil:
+			if !r.counts() {
+				continue
+			}
+			k := userDay{r.userID, r.at.Format(time.DateOnly)}
+			n, ok := used[k]
+			if !ok {
+				if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT used FROM cmdb_quota_use WHERE user_id = ? AND day = ?), 0)`,
+					k.user, k.day).Scan(&n); err != nil {
 					return err
 				}
+				order = append(order, k)
 			}
-			if _, err := ins.ExecContext(ctx, database.Format(r.at), r.userID, r.username, r.supplier, r.kind, r.key, r.version,
-				r.query, r.ticketRef, r.outcome); err != nil {
+			q, ok := quotas[r.supplierID]
+			if !ok {
+				var err error
+				if q, err = quotaOf(ctx, tx, r.supplierID); err != nil {
+					return err
+				}
+				quotas[r.supplierID] = q
+			}
+			if n >= q {
+				r.outcome, r.version = OutcomeQuotaExceeded, 0
+			} else {
+				n++
+			}
+			used[k] = n
+		}
+		for _, k := range order {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cmdb_quota_use (user_id, day, used) VALUES (?, ?, ?)
+				ON CONFLICT (user_id, day) DO UPDATE SET used = excluded.used`, k.user, k.day, used[k]); err != nil {
 				return err
 			}
 		}
-		return nil
+		rows := make([][]any, len(batch))
+		for i, j := range batch {
+			r := j.row
+			rows[i] = []any{database.Format(r.at), r.userID, r.username, r.supplier, r.kind, r.key, r.version, r.query, r.ticketRef, r.outcome}
+		}
+		return database.InsertRows(ctx, tx, `INSERT INTO cmdb_access (at, user_id, username, supplier, kind, key, version, query, ticket_ref, outcome) VALUES `, rows)
 	})
 	if err != nil {
 		err = fmt.Errorf("cmdb: write access log: %w", err)

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -146,6 +147,25 @@ func (db *DB) run(ctx context.Context, lock bool, fn func(tx *sql.Tx) error) err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("database: commit: %w", err)
+	}
+	return nil
+}
+
+// InsertRows runs head ("INSERT INTO t (a, b) VALUES ") for rows, 100 rows to a statement:
+// on PostgreSQL every statement is a round trip.
+func InsertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), 100)
+		one := "(?" + strings.Repeat(", ?", len(rows[0])-1) + ")"
+		q := head + one + strings.Repeat(", "+one, n-1)
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
 }

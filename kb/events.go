@@ -337,10 +337,10 @@ func insertEvents(ctx context.Context, tx *sql.Tx, batch []event) error {
 			searches = append(searches, []any{e.at, e.userID, usageNullID(e.supplierID), e.query, NormalizeQuery(e.query), e.results})
 		}
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO article_views (at, user_id, supplier_id, article_id, version) VALUES `, views); err != nil {
+	if err := database.InsertRows(ctx, tx, `INSERT INTO article_views (at, user_id, supplier_id, article_id, version) VALUES `, views); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO search_queries (at, user_id, supplier_id, query, normalized, results) VALUES `, searches); err != nil {
+	if err := database.InsertRows(ctx, tx, `INSERT INTO search_queries (at, user_id, supplier_id, query, normalized, results) VALUES `, searches); err != nil {
 		return err
 	}
 	var clicks *sql.Stmt
@@ -364,24 +364,6 @@ func insertEvents(ctx context.Context, tx *sql.Tx, batch []event) error {
 		if _, err := clicks.ExecContext(ctx, e.articleID, e.userID, e.query, e.at); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// insertRows runs head (… VALUES ) for rows, up to 100 rows a statement.
-func insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any) error {
-	for len(rows) > 0 {
-		n := min(len(rows), 100)
-		one := "(?" + strings.Repeat(", ?", len(rows[0])-1) + ")"
-		q := head + one + strings.Repeat(", "+one, n-1)
-		args := make([]any, 0, n*len(rows[0]))
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		rows = rows[n:]
 	}
 	return nil
 }
