@@ -106,7 +106,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	// Uploads nothing came to reference are removed after kb.UploadsKeptFor, hourly (any
 	// number of nodes may do it: removing what is unreferenced twice removes nothing).
+	sweepDone := make(chan struct{})
 	go func() {
+		defer close(sweepDone)
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
@@ -122,6 +124,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}()
+	defer func() { stopBG(); <-sweepDone }()
 
 	// Search learns from agents' searches and the articles they then used (issue 19).
 	learner := search.NewLearner(ix, a.kb, log)
