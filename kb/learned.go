@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -320,13 +321,7 @@ func (s *Store) LearnedTerms(ctx context.Context, actor *accounts.User, articleI
 		return nil, fmt.Errorf("kb: learned terms of article %d: %w", articleID, err)
 	}
 	slices.SortStableFunc(out, func(a, b LearnedTerm) int {
-		switch {
-		case a.Weight > b.Weight:
-			return -1
-		case a.Weight < b.Weight:
-			return 1
-		}
-		return strings.Compare(a.Term, b.Term)
+		return cmp.Or(cmp.Compare(b.Weight, a.Weight), strings.Compare(a.Term, b.Term))
 	})
 	return out, nil
 }

@@ -687,6 +687,19 @@ func (h *topHeap) offer(s scored, keep int) {
 }
 
 // better orders matches: higher score first, then lower document number.
+// sortScored sorts re-scored matches best first, as better orders them.
+func sortScored(top []scored) {
+	slices.SortStableFunc(top, func(a, b scored) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
+			return 1
+		}
+		return 0
+	})
+}
+
 func better(a, b scored) bool {
 	if a.score != b.score {
 		return a.score > b.score

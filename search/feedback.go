@@ -250,15 +250,7 @@ func (s *searcher) feedback(p *parsed, out *outcome) error {
 	for i := range top {
 		top[i].score += s.expansionScore(docs[i], at, weight)
 	}
-	slices.SortStableFunc(top, func(a, b scored) int {
-		if better(a, b) {
-			return -1
-		}
-		if better(b, a) {
-			return 1
-		}
-		return 0
-	})
+	sortScored(top)
 	return nil
 }
 

@@ -107,13 +107,7 @@ func (ix *Index) newLearnedTable(cs []kb.LearnedContribution, qs []kb.LearnedQue
 		for term, es := range m {
 			if len(es) > maxLearnedPerTerm {
 				slices.SortFunc(es, func(a, b learnedEntry) int {
-					switch {
-					case a.weight > b.weight:
-						return -1
-					case a.weight < b.weight:
-						return 1
-					}
-					return cmp.Compare(a.article, b.article)
+					return cmp.Or(cmp.Compare(b.weight, a.weight), cmp.Compare(a.article, b.article))
 				})
 				m[term] = slices.Clip(es[:maxLearnedPerTerm])
 			}
@@ -215,13 +209,7 @@ func (ix *Index) learnedFor(supplier int64, text string) []learnedScore {
 		out = append(out, learnedScore{a, e})
 	}
 	slices.SortFunc(out, func(a, b learnedScore) int {
-		switch {
-		case a.evidence > b.evidence:
-			return -1
-		case a.evidence < b.evidence:
-			return 1
-		}
-		return int(a.article - b.article)
+		return cmp.Or(cmp.Compare(b.evidence, a.evidence), cmp.Compare(a.article, b.article))
 	})
 	return out[:min(len(out), learnedCandidates)]
 }

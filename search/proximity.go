@@ -102,15 +102,7 @@ func (s *searcher) proximity(p *parsed, out *outcome) error {
 		}
 		top[i].score *= boost
 	}
-	slices.SortStableFunc(top, func(a, b scored) int {
-		if better(a, b) {
-			return -1
-		}
-		if better(b, a) {
-			return 1
-		}
-		return 0
-	})
+	sortScored(top)
 	return nil
 }
 

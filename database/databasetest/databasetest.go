@@ -55,28 +55,19 @@ var seq atomic.Int64
 // is much faster than migrating each.
 func URL(t testing.TB) string {
 	t.Helper()
-	server := os.Getenv(Env)
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	defer admin.Close()
-	ctx := context.Background()
-	tmpl, err := template(ctx, admin, server)
-	if err != nil {
-		t.Fatalf("postgres: template database: %v", err)
-	}
-	name := fmt.Sprintf("attest_t_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl); err != nil {
-		t.Fatalf("postgres: create %s: %v", name, err)
-	}
-	t.Cleanup(func() { drop(server, name) })
-	return withDatabase(server, name)
+	return create(t, "attest_t", true)
 }
 
 // EmptyURL creates a new database on the test server with nothing in it, not even
 // migrations, and returns its address; it is dropped when t ends.
 func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return create(t, "attest_e", false)
+}
+
+// create makes a database named after prefix, copied from the migrated template when
+// migrated, and drops it when t ends.
+func create(t testing.TB, prefix string, migrated bool) string {
 	t.Helper()
 	server := os.Getenv(Env)
 	admin, err := sql.Open("pgx", server)
@@ -84,8 +75,17 @@ func EmptyURL(t testing.TB) string {
 		t.Fatalf("postgres: %v", err)
 	}
 	defer admin.Close()
-	name := fmt.Sprintf("attest_e_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+	ctx := context.Background()
+	name := fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), seq.Add(1))
+	q := `CREATE DATABASE ` + name
+	if migrated {
+		tmpl, err := template(ctx, admin, server)
+		if err != nil {
+			t.Fatalf("postgres: template database: %v", err)
+		}
+		q += ` TEMPLATE ` + tmpl
+	}
+	if _, err := admin.ExecContext(ctx, q); err != nil {
 		t.Fatalf("postgres: create %s: %v", name, err)
 	}
 	t.Cleanup(func() { drop(server, name) })
