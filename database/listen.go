@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -13,16 +14,20 @@ const (
 	JournalChanged = "attest_journal"
 )
 
-// Listen calls the function of each channel when a notice arrives on it, until ctx ends. On
-// SQLite, where every writer is in this process or polled for, it returns at once. A lost
-// connection is reopened after a second, and every function is called then, since notices
-// may have been missed meanwhile.
-func (db *DB) Listen(ctx context.Context, log *slog.Logger, on map[string]func()) {
+// Listen calls the function of each channel when a notice arrives on it, until ctx ends, and
+// calls listening once it first listens (a node is not ready before: it would miss changes
+// until its next poll). On SQLite, where every writer is in this process or polled for, it
+// calls listening and returns. A lost connection is reopened after a second, and every
+// function is called then, since notices may have been missed meanwhile.
+func (db *DB) Listen(ctx context.Context, log *slog.Logger, on map[string]func(), listening func()) {
+	var once sync.Once
+	ready := func() { once.Do(listening) }
 	if db.Engine != PostgreSQL {
+		ready()
 		return
 	}
 	for ctx.Err() == nil {
-		err := db.listenOnce(ctx, on)
+		err := db.listenOnce(ctx, on, ready)
 		if ctx.Err() != nil {
 			return
 		}
@@ -38,7 +43,7 @@ func (db *DB) Listen(ctx context.Context, log *slog.Logger, on map[string]func()
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context, on map[string]func()) error {
+func (db *DB) listenOnce(ctx context.Context, on map[string]func(), ready func()) error {
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -51,6 +56,7 @@ func (db *DB) listenOnce(ctx context.Context, on map[string]func()) error {
 			return err
 		}
 	}
+	ready()
 	for {
 		n, err := pc.WaitForNotification(ctx)
 		if err != nil {

@@ -20,13 +20,13 @@ func TestListenWakesAndSurvivesALostConnection(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	woke := make(chan string, 16)
-	done := make(chan struct{})
+	done, listening := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		db.Listen(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), map[string]func(){
 			database.SearchChanged:  func() { woke <- database.SearchChanged },
 			database.JournalChanged: func() { woke <- database.JournalChanged },
-		})
+		}, func() { close(listening) })
 	}()
 	wait := func(want string, within time.Duration) {
 		t.Helper()
@@ -41,6 +41,11 @@ func TestListenWakesAndSurvivesALostConnection(t *testing.T) {
 				t.Fatalf("no %s notice within %v", want, within)
 			}
 		}
+	}
+	select {
+	case <-listening:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Listen never said it listens")
 	}
 	// A commit that writes the search change log wakes the listener (the migration's trigger).
 	// The listener may not be listening yet when the first insert commits: insert until heard.

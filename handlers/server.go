@@ -198,7 +198,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		lvl := slog.LevelDebug
-		if sw.status >= 500 {
+		if sw.status >= 500 && r.URL.Path == "/readyz" {
+			lvl = slog.LevelInfo // not ready yet (starting, catching up) or shutting down: no fault
+		} else if sw.status >= 500 {
 			lvl = slog.LevelError
 		} else if sw.status >= 400 || r.Method != http.MethodGet {
 			lvl = slog.LevelInfo

@@ -94,10 +94,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer func() { stopBG(); <-indexDone }()
 	// On PostgreSQL other nodes commit too: their notices wake the indexer and drop cached
 	// token answers at once (both also poll).
-	listenDone := make(chan struct{})
+	listenDone, listening := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(listenDone)
-		a.db.Listen(bg, log, map[string]func(){database.SearchChanged: indexer.Wake, database.JournalChanged: a.accounts.Invalidate})
+		a.db.Listen(bg, log, map[string]func(){database.SearchChanged: indexer.Wake, database.JournalChanged: a.accounts.Invalidate},
+			func() { close(listening) })
 	}()
 	defer func() { stopBG(); <-listenDone }()
 
@@ -156,14 +157,18 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	// /readyz says not ready until this node's index has caught up with the change log.
+	// /readyz says not ready until this node hears of other nodes' changes and its index has
+	// caught up with the change log.
 	srv.SetReady(false)
 	go func() {
-		select {
-		case <-indexer.CaughtUp():
-			srv.SetReady(true)
-		case <-bg.Done():
+		for _, c := range []<-chan struct{}{listening, indexer.CaughtUp()} {
+			select {
+			case <-c:
+			case <-bg.Done():
+				return
+			}
 		}
+		srv.SetReady(true)
 	}()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
